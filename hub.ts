@@ -1,0 +1,131 @@
+/**
+ * The Hub: the one owner of the set of registered clients (A1), fed through
+ * three channels, register, unregister and broadcast (A2).
+ *
+ * The Hub never touches a WebSocket and never awaits a client: it sees each
+ * client as a {@linkcode Subscriber}, offers it messages without waiting, and
+ * lets it go when its queue is full (A5).
+ *
+ * @module
+ */
+
+import { Channel, select } from "./channel.ts";
+
+/** How a client is told to close when the Hub lets it go. */
+export interface CloseReason {
+  /** A WebSocket close code, for example 1008. */
+  code: number;
+  /** A short reason for the peer, at most 123 bytes of UTF-8. */
+  reason: string;
+}
+
+/** What the Hub needs of a client: a queue to offer to, and a way to let go. */
+export interface Subscriber {
+  /** Queues `message` without waiting; `false` when the queue is full. */
+  offer(message: string): boolean;
+  /**
+   * Called exactly once when the Hub removes the client. Without `close` the
+   * client asked to leave; with it, the Hub evicted it or is shutting down and
+   * the client should close its connection with that code and reason after
+   * handing over what is already queued.
+   */
+  release(close?: CloseReason): void;
+}
+
+/** Options for {@linkcode Hub}. */
+export interface HubOptions {
+  /**
+   * How many register, unregister and broadcast requests may wait for the Hub
+   * in each channel before senders have to wait.
+   * @default {1024}
+   */
+  backlog?: number;
+}
+
+/** The close sent to a client evicted because its queue was full (A5, D5). */
+export const QUEUE_FULL: CloseReason = {
+  code: 1008,
+  reason: "send queue full",
+};
+
+/** The close sent to every client still registered when the Hub closes. */
+export const GOING_AWAY: CloseReason = {
+  code: 1001,
+  reason: "server shutting down",
+};
+
+/**
+ * The Hub actor. It starts running when constructed and stops when closed.
+ *
+ * @example
+ * ```ts
+ * const hub = new Hub();
+ * hub.register.trySend(subscriber);
+ * hub.broadcast.trySend("hello");
+ * await hub.close();
+ * ```
+ */
+export class Hub implements AsyncDisposable {
+  /** Clients to add to the set. */
+  readonly register: Channel<Subscriber>;
+  /** Clients to remove from the set; removing one twice is harmless (A6). */
+  readonly unregister: Channel<Subscriber>;
+  /** Messages to offer to every registered client, in this order (I4). */
+  readonly broadcast: Channel<string>;
+  readonly #clients = new Set<Subscriber>();
+  readonly #done: Promise<void>;
+
+  /** Creates a Hub and starts its loop. */
+  constructor(options: HubOptions = {}) {
+    const backlog = options.backlog ?? 1024;
+    this.register = new Channel(backlog);
+    this.unregister = new Channel(backlog);
+    this.broadcast = new Channel(backlog);
+    this.#done = this.#run();
+  }
+
+  /** How many clients are registered now. */
+  get size(): number {
+    return this.#clients.size;
+  }
+
+  /**
+   * Stops taking requests, handles what is already queued, then releases
+   * every client still registered with {@linkcode GOING_AWAY}.
+   *
+   * @returns a promise that settles when the loop has ended.
+   */
+  close(): Promise<void> {
+    this.register.close();
+    this.unregister.close();
+    this.broadcast.close();
+    return this.#done;
+  }
+
+  /** Same as {@linkcode Hub.close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #run(): Promise<void> {
+    const channels = [this.register, this.unregister, this.broadcast];
+    for (;;) {
+      await select(channels);
+      for (const client of this.register.takeAll()) this.#clients.add(client);
+      for (const client of this.unregister.takeAll()) this.#remove(client);
+      for (const message of this.broadcast.takeAll()) this.#fanOut(message);
+      if (channels.every((c) => c.closed && c.size === 0)) break;
+    }
+    for (const client of this.#clients) this.#remove(client, GOING_AWAY);
+  }
+
+  #fanOut(message: string): void {
+    for (const client of this.#clients) {
+      if (!client.offer(message)) this.#remove(client, QUEUE_FULL);
+    }
+  }
+
+  #remove(client: Subscriber, close?: CloseReason): void {
+    if (this.#clients.delete(client)) client.release(close);
+  }
+}

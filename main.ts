@@ -1,0 +1,86 @@
+/**
+ * natter's entry point: `deno task start`, or the compiled binary.
+ *
+ * Reads the configuration, starts the server, prints the URL to open, and on
+ * SIGINT or SIGTERM closes every client with 1001 and exits 0, within the
+ * shutdown deadline even if a peer has stalled.
+ *
+ * @module
+ */
+
+import { ConfigError, ENV_VARS, parseConfig, USAGE } from "./config.ts";
+import { serve } from "./server.ts";
+
+/** Reads an environment variable, or `undefined` where it may not be read. */
+function readEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The URL a person opens for a server listening on `addr`. */
+export function pageUrl(addr: Deno.NetAddr): string {
+  const wildcard = addr.hostname === "0.0.0.0" || addr.hostname === "::";
+  const host = wildcard
+    ? "localhost"
+    : addr.hostname.includes(":")
+    ? `[${addr.hostname}]`
+    : addr.hostname;
+  return `http://${host}:${addr.port}/`;
+}
+
+/**
+ * Runs natter until a signal stops it.
+ *
+ * @returns the process exit code: 0 after a clean stop, 1 when the server
+ * cannot start, 2 for a bad flag or variable.
+ */
+export async function main(args: string[]): Promise<number> {
+  let config;
+  try {
+    config = parseConfig(args, (name) => {
+      return (ENV_VARS as readonly string[]).includes(name)
+        ? readEnv(name)
+        : undefined;
+    });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`natter: ${error.message} (see --help)`);
+    return 2;
+  }
+  if (config.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  let natter;
+  try {
+    natter = serve({
+      ...config,
+      log: (line) => console.error(`natter: ${line}`),
+      onListen: (addr) => {
+        console.log(`natter: listening on ${pageUrl(addr)} (open it to chat)`);
+      },
+    });
+  } catch (error) {
+    const where = `${config.hostname}:${config.port}`;
+    const why = error instanceof Deno.errors.AddrInUse
+      ? "the address is already in use"
+      : (error as Error).message;
+    console.error(`natter: Cannot listen on "${where}": ${why}`);
+    return 1;
+  }
+  const { promise: stopped, resolve } = Promise.withResolvers<string>();
+  const signals = ["SIGINT", "SIGTERM"] as const;
+  for (const signal of signals) {
+    Deno.addSignalListener(signal, () => resolve(signal));
+  }
+  const signal = await stopped;
+  console.error(`natter: ${signal}: closing connections`);
+  const clean = await natter.shutdown();
+  if (!clean) console.error("natter: gave up waiting for stalled connections");
+  return 0;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,0 +1,166 @@
+/**
+ * natter's HTTP surface (contract H1-H6) and its lifecycle: `Deno.serve`,
+ * one Hub, a Client per upgraded socket, and a shutdown that always ends.
+ *
+ * @module
+ */
+
+import { Client, type ClientOptions } from "./client.ts";
+import { checkHandshake } from "./handshake.ts";
+import { Hub } from "./hub.ts";
+import { originCheck } from "./origin.ts";
+import page from "./home.html" with { type: "text" };
+
+/** Options for {@linkcode serve}. */
+export interface ServerOptions extends ClientOptions {
+  /**
+   * The interface to listen on.
+   * @default {"0.0.0.0"}
+   */
+  hostname?: string;
+  /**
+   * The port to listen on; 0 picks a free one.
+   * @default {8080}
+   */
+  port?: number;
+  /**
+   * Origins allowed besides the request's own host (H5); `*` allows all.
+   * @default {[]}
+   */
+  allowOrigins?: readonly string[];
+  /**
+   * Seconds a connection may stay silent: Deno pings it after half of this
+   * and drops it at this if no pong came (K4, K5, O4).
+   * @default {60}
+   */
+  idleTimeout?: number;
+  /**
+   * Milliseconds {@linkcode Natter.shutdown} waits for connections to close
+   * before it gives up on the stragglers.
+   * @default {5000}
+   */
+  shutdownTimeout?: number;
+  /** Called once the server listens. */
+  onListen?: (addr: Deno.NetAddr) => void;
+}
+
+/** A running natter server. */
+export interface Natter extends AsyncDisposable {
+  /** The address it listens on (the real port when 0 was asked for). */
+  readonly addr: Deno.NetAddr;
+  /** The Hub every connection registers with. */
+  readonly hub: Hub;
+  /**
+   * Closes every client with 1001, stops listening and waits for connections
+   * to end, giving up after the shutdown timeout.
+   *
+   * @returns `true` if every connection ended in time.
+   */
+  shutdown(): Promise<boolean>;
+}
+
+const PAGE_HEADERS = {
+  "content-type": "text/html; charset=utf-8",
+  "x-content-type-options": "nosniff",
+};
+const HEAD_HEADERS = {
+  ...PAGE_HEADERS,
+  "content-length": String(new TextEncoder().encode(page).byteLength),
+};
+
+/**
+ * Answers one request: the page at `/`, WebSocket upgrades at `/ws`, 404
+ * elsewhere. Exported for tests that want the routing without a socket.
+ */
+export function createHandler(
+  hub: Hub,
+  options: ServerOptions = {},
+): (request: Request) => Response {
+  const originAllowed = originCheck(options.allowOrigins);
+  const idleTimeout = options.idleTimeout ?? 60;
+  return (request) => {
+    const { pathname } = new URL(request.url);
+    if (pathname === "/") {
+      if (request.method === "GET") {
+        return new Response(page, { headers: PAGE_HEADERS });
+      }
+      if (request.method === "HEAD") {
+        return new Response(null, { headers: HEAD_HEADERS });
+      }
+      return text(405, "Method Not Allowed", { allow: "GET, HEAD" });
+    }
+    if (pathname !== "/ws") return text(404, "Not Found");
+    const refusal = checkHandshake(request, originAllowed);
+    if (refusal) {
+      return text(refusal.status, refusal.message, {
+        "sec-websocket-version": "13",
+      });
+    }
+    const { socket, response } = Deno.upgradeWebSocket(request, {
+      idleTimeout,
+    });
+    new Client(socket, hub, options);
+    return response;
+  };
+}
+
+/**
+ * Starts natter.
+ *
+ * @example
+ * ```ts
+ * await using natter = serve({ port: 0, hostname: "127.0.0.1" });
+ * console.log(`ws://127.0.0.1:${natter.addr.port}/ws`);
+ * ```
+ */
+export function serve(options: ServerOptions = {}): Natter {
+  const hub = new Hub();
+  const server = Deno.serve({
+    hostname: options.hostname ?? "0.0.0.0",
+    port: options.port ?? 8080,
+    onListen: (addr) => options.onListen?.(addr as Deno.NetAddr),
+  }, createHandler(hub, options));
+  let stopping: Promise<boolean> | undefined;
+  const shutdown = () => {
+    stopping ??= stop(server, hub, options.shutdownTimeout ?? 5000);
+    return stopping;
+  };
+  return {
+    addr: server.addr,
+    hub,
+    shutdown,
+    async [Symbol.asyncDispose]() {
+      await shutdown();
+    },
+  };
+}
+
+async function stop(
+  server: Deno.HttpServer,
+  hub: Hub,
+  timeout: number,
+): Promise<boolean> {
+  // The Hub first, so clients hear natter's 1001 before Deno's own.
+  await hub.close();
+  const ended = server.shutdown().then(() => true);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeout);
+  });
+  try {
+    return await Promise.race([ended, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function text(
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+): Response {
+  return new Response(body + "\n", {
+    status,
+    headers: { "content-type": "text/plain; charset=utf-8", ...headers },
+  });
+}
