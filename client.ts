@@ -62,6 +62,8 @@ export const WRITE_TIMEOUT: CloseReason = {
 
 /** Leaving, going away, no status, or a dropped connection: not errors (I5). */
 const NORMAL_CLOSE = new Set([0, 1000, 1001, 1005, 1006]);
+/** Error messages of a connection that merely went away. */
+const DROPPED = /EOF|os error|reset|broken pipe/i;
 
 const BINARY: CloseReason = {
   code: 1003,
@@ -105,15 +107,22 @@ export class Client implements Subscriber {
       this.#registration.catch(() => this.release(GOING_AWAY));
     };
     socket.onmessage = (event) => this.#read(event.data);
+    // Deno reports a protocol error (bad frame, invalid UTF-8) as an error
+    // event, then a close with code 0; a dropped connection looks the same
+    // but for the error's message.
+    let error = "";
+    socket.onerror = (event) => {
+      error = (event as ErrorEvent).message ?? "";
+    };
     socket.onclose = (event) => {
       if (!this.#left && !NORMAL_CLOSE.has(event.code)) {
         const reason = event.reason ? ` "${event.reason}"` : "";
         this.#log(`client closed with ${event.code}${reason}`);
+      } else if (!this.#left && error && !DROPPED.test(error)) {
+        this.#log(`client connection failed: ${error}`);
       }
       this.#leave();
     };
-    // An error event is always followed by a close event, handled above.
-    socket.onerror = () => {};
     this.#write();
   }
 
