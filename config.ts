@@ -103,12 +103,13 @@ export function parseConfig(
     throw new ConfigError((error as Error).message);
   }
   const flags = parsed.values;
+  if (flags.help) return { ...DEFAULTS, help: true };
   const fromEnv: Layer = {};
   for (const name of ENV_VARS) {
     const value = env(name);
     if (value !== undefined && value !== "") fromEnv[name] = value;
   }
-  const config = { ...DEFAULTS, help: flags.help ?? false };
+  const config = { ...DEFAULTS };
   apply(config, fromEnv, (name) => name);
   apply(config, {
     NATTER_ADDR: flags.addr,
@@ -193,7 +194,7 @@ function parseInteger(
   const n = Number(value);
   if (n < min || n > max) {
     throw new ConfigError(
-      `Cannot use "${label}": ${n} is not between ${min} and ${max}`,
+      `Cannot use "${label}": "${value}" is not between ${min} and ${max}`,
     );
   }
   return n;

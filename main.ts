@@ -51,9 +51,17 @@ export async function main(args: string[]): Promise<number> {
     return 2;
   }
   if (config.help) {
-    console.log(USAGE);
+    console.log(USAGE.trimEnd());
     return 0;
   }
+  // Listen for signals before the start-up line, which tells a supervisor
+  // natter is ready: a signal right after it must still stop natter cleanly.
+  const { promise: stopped, resolve } = Promise.withResolvers<string>();
+  const listeners = (["SIGINT", "SIGTERM"] as const).map((signal) => {
+    const listener = () => resolve(signal);
+    Deno.addSignalListener(signal, listener);
+    return () => Deno.removeSignalListener(signal, listener);
+  });
   let natter;
   try {
     natter = serve({
@@ -64,17 +72,13 @@ export async function main(args: string[]): Promise<number> {
       },
     });
   } catch (error) {
+    for (const remove of listeners) remove();
     const where = `${config.hostname}:${config.port}`;
     const why = error instanceof Deno.errors.AddrInUse
       ? "the address is already in use"
       : (error as Error).message;
     console.error(`natter: Cannot listen on "${where}": ${why}`);
     return 1;
-  }
-  const { promise: stopped, resolve } = Promise.withResolvers<string>();
-  const signals = ["SIGINT", "SIGTERM"] as const;
-  for (const signal of signals) {
-    Deno.addSignalListener(signal, () => resolve(signal));
   }
   const signal = await stopped;
   console.error(`natter: ${signal}: closing connections`);
