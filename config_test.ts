@@ -1,0 +1,371 @@
+import assert from "node:assert/strict";
+import { ConfigError, ENV_VARS, parseAddr, parseConfig } from "./config.ts";
+
+/** An `env` lookup backed by a plain object. */
+function envOf(vars: Record<string, string>): (name: string) => string {
+  return (name) => vars[name];
+}
+
+/** Asserts that `fn` throws a ConfigError whose message holds each of `parts`. */
+function assertConfigError(fn: () => unknown, ...parts: string[]): void {
+  assert.throws(fn, (error: unknown) => {
+    assert.ok(error instanceof ConfigError, `not a ConfigError: ${error}`);
+    for (const part of parts) {
+      assert.ok(
+        error.message.includes(part),
+        `message ${JSON.stringify(error.message)} lacks ${part}`,
+      );
+    }
+    return true;
+  });
+}
+
+Deno.test("parseConfig() uses the gorilla defaults with no flags and no env", () => {
+  const config = parseConfig([]);
+  assert.equal(config.hostname, "0.0.0.0"); // K6: ":8080"
+  assert.equal(config.port, 8080); // K6
+  assert.equal(config.queueSize, 256); // K1
+  assert.equal(config.maxMessageSize, 512); // K2
+  assert.equal(config.writeWait, 10_000); // K3, in milliseconds
+  assert.equal(config.idleTimeout, 60); // K4
+  assert.deepEqual(config.allowOrigins, []);
+  assert.equal(config.help, false);
+});
+
+Deno.test("parseConfig() reads --help and -h", async (t) => {
+  for (const flag of ["--help", "-h"]) {
+    await t.step(flag, () => {
+      assert.equal(parseConfig([flag]).help, true);
+    });
+  }
+});
+
+Deno.test("parseConfig() reads --addr in each form", async (t) => {
+  await t.step(":9000 keeps the default hostname", () => {
+    const config = parseConfig(["--addr", ":9000"]);
+    assert.equal(config.hostname, "0.0.0.0");
+    assert.equal(config.port, 9000);
+  });
+  await t.step("127.0.0.1:9000", () => {
+    const config = parseConfig(["--addr", "127.0.0.1:9000"]);
+    assert.equal(config.hostname, "127.0.0.1");
+    assert.equal(config.port, 9000);
+  });
+  await t.step("[::1]:9000", () => {
+    const config = parseConfig(["--addr", "[::1]:9000"]);
+    assert.equal(config.hostname, "::1");
+    assert.equal(config.port, 9000);
+  });
+  await t.step("localhost:0", () => {
+    const config = parseConfig(["--addr=localhost:0"]);
+    assert.equal(config.hostname, "localhost");
+    assert.equal(config.port, 0);
+  });
+});
+
+Deno.test("parseConfig() lets --port and --hostname override parts of --addr", async (t) => {
+  await t.step("--port", () => {
+    const config = parseConfig(["--addr", "127.0.0.1:9000", "--port", "9001"]);
+    assert.equal(config.hostname, "127.0.0.1");
+    assert.equal(config.port, 9001);
+  });
+  await t.step("--hostname", () => {
+    const config = parseConfig([
+      "--hostname",
+      "::1",
+      "--addr",
+      "127.0.0.1:9000",
+    ]);
+    assert.equal(config.hostname, "::1");
+    assert.equal(config.port, 9000);
+  });
+  await t.step("both", () => {
+    const config = parseConfig([
+      "--addr",
+      "127.0.0.1:9000",
+      "--hostname",
+      "localhost",
+      "--port",
+      "0",
+    ]);
+    assert.equal(config.hostname, "localhost");
+    assert.equal(config.port, 0);
+  });
+});
+
+Deno.test("parseConfig() reads each numeric flag", async (t) => {
+  await t.step("--max-message-size", () => {
+    assert.equal(
+      parseConfig(["--max-message-size", "1024"]).maxMessageSize,
+      1024,
+    );
+  });
+  await t.step("--queue-size", () => {
+    assert.equal(parseConfig(["--queue-size", "16"]).queueSize, 16);
+  });
+  await t.step("--idle-timeout", () => {
+    assert.equal(parseConfig(["--idle-timeout", "30"]).idleTimeout, 30);
+  });
+  await t.step("--write-wait is seconds, stored as milliseconds", () => {
+    assert.equal(parseConfig(["--write-wait", "3"]).writeWait, 3000);
+  });
+  await t.step("the last of a repeated flag wins", () => {
+    assert.equal(parseConfig(["--port", "1", "--port", "2"]).port, 2);
+  });
+});
+
+Deno.test("parseConfig() collects a repeated --allow-origin", async (t) => {
+  await t.step("once", () => {
+    const config = parseConfig(["--allow-origin", "https://a.example"]);
+    assert.deepEqual(config.allowOrigins, ["https://a.example"]);
+  });
+  await t.step("repeated, in order", () => {
+    const config = parseConfig([
+      "--allow-origin",
+      "https://a.example",
+      "--allow-origin=https://b.example:8443",
+      "--allow-origin",
+      "*",
+    ]);
+    assert.deepEqual(config.allowOrigins, [
+      "https://a.example",
+      "https://b.example:8443",
+      "*",
+    ]);
+  });
+});
+
+Deno.test("parseConfig() reads each environment variable", async (t) => {
+  await t.step("NATTER_ADDR", () => {
+    const config = parseConfig([], envOf({ NATTER_ADDR: "127.0.0.1:9000" }));
+    assert.equal(config.hostname, "127.0.0.1");
+    assert.equal(config.port, 9000);
+  });
+  await t.step("NATTER_HOSTNAME", () => {
+    const config = parseConfig([], envOf({ NATTER_HOSTNAME: "::1" }));
+    assert.equal(config.hostname, "::1");
+  });
+  await t.step("NATTER_PORT", () => {
+    assert.equal(parseConfig([], envOf({ NATTER_PORT: "9000" })).port, 9000);
+  });
+  await t.step("NATTER_PORT overrides the port of NATTER_ADDR", () => {
+    const config = parseConfig(
+      [],
+      envOf({ NATTER_ADDR: "127.0.0.1:9000", NATTER_PORT: "9001" }),
+    );
+    assert.equal(config.hostname, "127.0.0.1");
+    assert.equal(config.port, 9001);
+  });
+  await t.step("NATTER_ALLOW_ORIGIN is comma-separated", () => {
+    const config = parseConfig(
+      [],
+      envOf({ NATTER_ALLOW_ORIGIN: "https://a.example, https://b.example," }),
+    );
+    assert.deepEqual(config.allowOrigins, [
+      "https://a.example",
+      "https://b.example",
+    ]);
+  });
+  await t.step("NATTER_MAX_MESSAGE_SIZE", () => {
+    const config = parseConfig([], envOf({ NATTER_MAX_MESSAGE_SIZE: "100" }));
+    assert.equal(config.maxMessageSize, 100);
+  });
+  await t.step("NATTER_QUEUE_SIZE", () => {
+    const config = parseConfig([], envOf({ NATTER_QUEUE_SIZE: "8" }));
+    assert.equal(config.queueSize, 8);
+  });
+  await t.step("NATTER_IDLE_TIMEOUT", () => {
+    const config = parseConfig([], envOf({ NATTER_IDLE_TIMEOUT: "20" }));
+    assert.equal(config.idleTimeout, 20);
+  });
+  await t.step("NATTER_WRITE_WAIT", () => {
+    const config = parseConfig([], envOf({ NATTER_WRITE_WAIT: "2" }));
+    assert.equal(config.writeWait, 2000);
+  });
+  await t.step("an empty variable counts as unset", () => {
+    const config = parseConfig([], envOf({ NATTER_PORT: "" }));
+    assert.equal(config.port, 8080);
+  });
+  await t.step("asks only for the NATTER_ variables", () => {
+    const asked: string[] = [];
+    parseConfig([], (name) => {
+      asked.push(name);
+      return undefined;
+    });
+    assert.deepEqual(asked.toSorted(), [...ENV_VARS].toSorted());
+  });
+});
+
+Deno.test("parseConfig() lets flags win over the environment", async (t) => {
+  const env = envOf({
+    NATTER_ADDR: "10.0.0.1:7000",
+    NATTER_HOSTNAME: "10.0.0.2",
+    NATTER_PORT: "7001",
+    NATTER_ALLOW_ORIGIN: "https://env.example",
+    NATTER_MAX_MESSAGE_SIZE: "100",
+    NATTER_QUEUE_SIZE: "8",
+    NATTER_IDLE_TIMEOUT: "20",
+    NATTER_WRITE_WAIT: "2",
+  });
+  await t.step("every setting", () => {
+    const config = parseConfig([
+      "--hostname",
+      "127.0.0.1",
+      "--port",
+      "9000",
+      "--allow-origin",
+      "https://flag.example",
+      "--max-message-size",
+      "200",
+      "--queue-size",
+      "16",
+      "--idle-timeout",
+      "30",
+      "--write-wait",
+      "3",
+    ], env);
+    assert.equal(config.hostname, "127.0.0.1");
+    assert.equal(config.port, 9000);
+    assert.deepEqual(config.allowOrigins, ["https://flag.example"]);
+    assert.equal(config.maxMessageSize, 200);
+    assert.equal(config.queueSize, 16);
+    assert.equal(config.idleTimeout, 30);
+    assert.equal(config.writeWait, 3000);
+  });
+  await t.step("--addr over NATTER_PORT and NATTER_HOSTNAME", () => {
+    const config = parseConfig(["--addr", "127.0.0.1:9000"], env);
+    assert.equal(config.hostname, "127.0.0.1");
+    assert.equal(config.port, 9000);
+  });
+  await t.step("env fills in what the flags leave out", () => {
+    const config = parseConfig(["--port", "9000"], env);
+    assert.equal(config.hostname, "10.0.0.2");
+    assert.equal(config.port, 9000);
+    assert.equal(config.queueSize, 8);
+  });
+});
+
+Deno.test("parseConfig() throws ConfigError quoting the flag and the value", async (t) => {
+  await t.step("--port abc", () => {
+    assertConfigError(
+      () => parseConfig(["--port", "abc"]),
+      `"--port"`,
+      `"abc"`,
+    );
+  });
+  await t.step("--port 70000", () => {
+    assertConfigError(
+      () => parseConfig(["--port", "70000"]),
+      `"--port"`,
+      "70000",
+    );
+  });
+  await t.step("--port -1", () => {
+    assertConfigError(() => parseConfig(["--port=-1"]), `"--port"`, `"-1"`);
+  });
+  await t.step("--queue-size 0", () => {
+    assertConfigError(
+      () => parseConfig(["--queue-size", "0"]),
+      `"--queue-size"`,
+      "0",
+    );
+  });
+  await t.step("--max-message-size 1.5", () => {
+    assertConfigError(
+      () => parseConfig(["--max-message-size", "1.5"]),
+      `"--max-message-size"`,
+      `"1.5"`,
+    );
+  });
+  await t.step("--idle-timeout 1", () => {
+    assertConfigError(
+      () => parseConfig(["--idle-timeout", "1"]),
+      `"--idle-timeout"`,
+      "1",
+    );
+  });
+  await t.step("--write-wait 0", () => {
+    assertConfigError(
+      () => parseConfig(["--write-wait", "0"]),
+      `"--write-wait"`,
+      "0",
+    );
+  });
+  await t.step("--addr nonsense", () => {
+    assertConfigError(
+      () => parseConfig(["--addr", "nonsense"]),
+      `"--addr"`,
+      `"nonsense"`,
+    );
+  });
+  await t.step("--addr :http", () => {
+    assertConfigError(
+      () => parseConfig(["--addr", ":http"]),
+      `"--addr"`,
+      `"http"`,
+    );
+  });
+  await t.step("--addr ::1:9000 (IPv6 without brackets)", () => {
+    assertConfigError(
+      () => parseConfig(["--addr", "::1:9000"]),
+      `"--addr"`,
+      `"::1:9000"`,
+    );
+  });
+  await t.step("unknown flag --nope", () => {
+    assertConfigError(() => parseConfig(["--nope"]), "--nope");
+  });
+  await t.step("a positional argument", () => {
+    assertConfigError(() => parseConfig(["extra"]), "extra");
+  });
+  await t.step("--port with no value", () => {
+    assertConfigError(() => parseConfig(["--port"]), "--port");
+  });
+  await t.step("NATTER_PORT=x names NATTER_PORT", () => {
+    assertConfigError(
+      () => parseConfig([], envOf({ NATTER_PORT: "x" })),
+      `"NATTER_PORT"`,
+      `"x"`,
+    );
+  });
+  await t.step("NATTER_ADDR=nonsense names NATTER_ADDR", () => {
+    assertConfigError(
+      () => parseConfig([], envOf({ NATTER_ADDR: "nonsense" })),
+      `"NATTER_ADDR"`,
+      `"nonsense"`,
+    );
+  });
+  await t.step("NATTER_QUEUE_SIZE=0 names NATTER_QUEUE_SIZE", () => {
+    assertConfigError(
+      () => parseConfig([], envOf({ NATTER_QUEUE_SIZE: "0" })),
+      `"NATTER_QUEUE_SIZE"`,
+      "0",
+    );
+  });
+});
+
+Deno.test("parseAddr() splits host and port", async (t) => {
+  await t.step(":8080 has no hostname", () => {
+    assert.deepEqual(parseAddr("--addr", ":8080"), { port: 8080 });
+  });
+  await t.step("host:port", () => {
+    assert.deepEqual(parseAddr("--addr", "example.com:80"), {
+      hostname: "example.com",
+      port: 80,
+    });
+  });
+  await t.step("[v6]:port", () => {
+    assert.deepEqual(parseAddr("--addr", "[::]:443"), {
+      hostname: "::",
+      port: 443,
+    });
+  });
+  await t.step("errors name the label it was given", () => {
+    assertConfigError(() => parseAddr("NATTER_ADDR", "8080"), `"NATTER_ADDR"`);
+    assertConfigError(
+      () => parseAddr("--addr", "host:99999"),
+      `"--addr"`,
+      "99999",
+    );
+  });
+});
