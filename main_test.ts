@@ -13,11 +13,9 @@ import { ENV_VARS } from "./config.ts";
 import { pageUrl } from "./main.ts";
 import { ChatClient, deadline } from "./test_util/natter.ts";
 import { rawHandshake } from "./test_util/raw_ws.ts";
+import { EXIT_DEADLINE_MS, NatterProcess } from "./test_util/process.ts";
 
 const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
-
-/** How long the process may take to exit after a signal. */
-const EXIT_DEADLINE_MS = 10_000;
 
 /** The flags of `deno task start` between `deno run` and `main.ts`. */
 function startFlags(): string[] {
@@ -27,148 +25,24 @@ function startFlags(): string[] {
   return words.slice(2, -1);
 }
 
-/** The lines of a text stream, as they arrive. */
-class Lines {
-  readonly lines: string[] = [];
-  /** Settles when the stream has ended. */
-  readonly done: Promise<void>;
-  #ended = false;
-  #waiters = new Set<() => void>();
-
-  constructor(stream: ReadableStream<Uint8Array>) {
-    this.done = this.#read(stream);
-  }
-
-  /** Waits for the first line that matches `pattern`. */
-  find(pattern: RegExp, what: string): Promise<string> {
-    return deadline(
-      new Promise<string>((resolve, reject) => {
-        const check = () => {
-          const line = this.lines.find((l) => pattern.test(l));
-          if (line !== undefined) resolve(line);
-          else if (this.#ended) {
-            reject(new Error(`Stream ended without ${what}: ${this.text}`));
-          } else return;
-          this.#waiters.delete(check);
-        };
-        this.#waiters.add(check);
-        check();
-      }),
-      what,
-    );
-  }
-
-  /** Everything read so far. */
-  get text(): string {
-    return JSON.stringify(this.lines.join("\n"));
-  }
-
-  async #read(stream: ReadableStream<Uint8Array>): Promise<void> {
-    let rest = "";
-    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-      const parts = (rest + chunk).split("\n");
-      rest = parts.pop()!;
-      this.lines.push(...parts);
-      this.#notify();
-    }
-    if (rest !== "") this.lines.push(rest);
-    this.#ended = true;
-    this.#notify();
-  }
-
-  #notify(): void {
-    for (const waiter of [...this.#waiters]) waiter();
-  }
-}
-
-/** natter running as a subprocess in a temporary working directory. */
-class Natter implements AsyncDisposable {
-  readonly child: Deno.ChildProcess;
-  readonly stdout: Lines;
-  readonly stderr: Lines;
-  readonly cwd: string;
-  #exited = false;
-
-  private constructor(child: Deno.ChildProcess, cwd: string) {
-    this.child = child;
-    this.cwd = cwd;
-    this.stdout = new Lines(child.stdout);
-    this.stderr = new Lines(child.stderr);
-    child.status.then(() => this.#exited = true);
-  }
-
-  /** Runs `main.ts` with `args`; no NATTER_ variable is set unless in `env`. */
-  static async spawn(
-    args: string[],
-    env: Record<string, string> = {},
-  ): Promise<Natter> {
-    const cwd = await Deno.makeTempDir({ prefix: "natter_main_test_" });
-    const unset = Object.fromEntries(ENV_VARS.map((name) => [name, ""]));
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", ...startFlags(), MAIN, ...args],
-      cwd,
-      env: { ...unset, NO_COLOR: "1", ...env },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    return new Natter(child, cwd);
-  }
-
-  /** Runs natter on 127.0.0.1 and a free port and waits until it listens. */
-  static async start(args: string[] = []): Promise<Natter & { url: URL }> {
-    const natter = await Natter.spawn([
-      "--port",
-      "0",
-      "--hostname",
-      "127.0.0.1",
+/** `main.ts` as `deno task start` runs it, from a temporary directory. */
+const Natter = {
+  spawn: (args: string[], env: Record<string, string> = {}) =>
+    NatterProcess.spawn(
+      Deno.execPath(),
+      ["run", ...startFlags(), MAIN, ...args],
+      { env },
+    ),
+  start: (args: string[] = []) =>
+    NatterProcess.start(Deno.execPath(), [
+      "run",
+      ...startFlags(),
+      MAIN,
       ...args,
-    ]);
-    try {
-      const line = await natter.stdout.find(/listening on/, "the URL line");
-      const match = /^natter: listening on (http:\/\/127\.0\.0\.1:\d+\/) /
-        .exec(line);
-      assert.ok(match, `unexpected start-up line: ${JSON.stringify(line)}`);
-      return Object.assign(natter, { url: new URL(match[1]) });
-    } catch (error) {
-      await natter[Symbol.asyncDispose]();
-      throw error;
-    }
-  }
+    ]),
+};
 
-  /** Waits for the process to exit, failing after `ms`. */
-  exit(ms = EXIT_DEADLINE_MS): Promise<Deno.CommandStatus> {
-    return deadline(this.child.status, "natter to exit", ms);
-  }
-
-  /** Waits for the process to exit and for all of its output. */
-  async output(): Promise<
-    { code: number; stdout: string[]; stderr: string[] }
-  > {
-    const { code } = await this.exit();
-    await Promise.all([this.stdout.done, this.stderr.done]);
-    return { code, stdout: this.stdout.lines, stderr: this.stderr.lines };
-  }
-
-  /** Kills the process if it still runs, then reaps it and its output. */
-  async [Symbol.asyncDispose](): Promise<void> {
-    if (!this.#exited) {
-      try {
-        this.child.kill("SIGKILL");
-      } catch {
-        // It exited meanwhile.
-      }
-    }
-    await this.child.status;
-    await Promise.all([this.stdout.done, this.stderr.done]);
-    await Deno.remove(this.cwd, { recursive: true });
-  }
-}
-
-/** `ws://` URL of the chat endpoint of a natter at `url`. */
-function wsUrl(url: URL): string {
-  return `ws://${url.host}/ws`;
-}
+const wsUrl = NatterProcess.wsUrl;
 
 /** Output lines that carry text. */
 function nonEmpty(lines: string[]): string[] {
