@@ -246,102 +246,31 @@ Deno.test("parseConfig() lets flags win over the environment", async (t) => {
 });
 
 Deno.test("parseConfig() throws ConfigError quoting the flag and the value", async (t) => {
-  await t.step("--port abc", () => {
-    assertConfigError(
-      () => parseConfig(["--port", "abc"]),
-      `"--port"`,
-      `"abc"`,
-    );
-  });
-  await t.step("--port 70000", () => {
-    assertConfigError(
-      () => parseConfig(["--port", "70000"]),
-      `"--port"`,
-      "70000",
-    );
-  });
-  await t.step("--port -1", () => {
-    assertConfigError(() => parseConfig(["--port=-1"]), `"--port"`, `"-1"`);
-  });
-  await t.step("--queue-size 0", () => {
-    assertConfigError(
-      () => parseConfig(["--queue-size", "0"]),
-      `"--queue-size"`,
-      "0",
-    );
-  });
-  await t.step("--max-message-size 1.5", () => {
-    assertConfigError(
-      () => parseConfig(["--max-message-size", "1.5"]),
-      `"--max-message-size"`,
-      `"1.5"`,
-    );
-  });
-  await t.step("--idle-timeout 1", () => {
-    assertConfigError(
-      () => parseConfig(["--idle-timeout", "1"]),
-      `"--idle-timeout"`,
-      "1",
-    );
-  });
-  await t.step("--write-wait 0", () => {
-    assertConfigError(
-      () => parseConfig(["--write-wait", "0"]),
-      `"--write-wait"`,
-      "0",
-    );
-  });
-  await t.step("--addr nonsense", () => {
-    assertConfigError(
-      () => parseConfig(["--addr", "nonsense"]),
-      `"--addr"`,
-      `"nonsense"`,
-    );
-  });
-  await t.step("--addr :http", () => {
-    assertConfigError(
-      () => parseConfig(["--addr", ":http"]),
-      `"--addr"`,
-      `"http"`,
-    );
-  });
-  await t.step("--addr ::1:9000 (IPv6 without brackets)", () => {
-    assertConfigError(
-      () => parseConfig(["--addr", "::1:9000"]),
-      `"--addr"`,
-      `"::1:9000"`,
-    );
-  });
-  await t.step("unknown flag --nope", () => {
-    assertConfigError(() => parseConfig(["--nope"]), "--nope");
-  });
-  await t.step("a positional argument", () => {
-    assertConfigError(() => parseConfig(["extra"]), "extra");
-  });
-  await t.step("--port with no value", () => {
-    assertConfigError(() => parseConfig(["--port"]), "--port");
-  });
-  await t.step("NATTER_PORT=x names NATTER_PORT", () => {
-    assertConfigError(
-      () => parseConfig([], envOf({ NATTER_PORT: "x" })),
-      `"NATTER_PORT"`,
-      `"x"`,
-    );
-  });
-  await t.step("NATTER_ADDR=nonsense names NATTER_ADDR", () => {
-    assertConfigError(
-      () => parseConfig([], envOf({ NATTER_ADDR: "nonsense" })),
-      `"NATTER_ADDR"`,
-      `"nonsense"`,
-    );
-  });
-  await t.step("NATTER_QUEUE_SIZE=0 names NATTER_QUEUE_SIZE", () => {
-    assertConfigError(
-      () => parseConfig([], envOf({ NATTER_QUEUE_SIZE: "0" })),
-      `"NATTER_QUEUE_SIZE"`,
-      "0",
-    );
-  });
+  // Each case: the flags, the environment, and what the message must quote.
+  const cases: [string[], Record<string, string>, string[]][] = [
+    [["--port", "abc"], {}, [`"--port"`, `"abc"`]],
+    [["--port", "70000"], {}, [`"--port"`, `"70000"`]],
+    [["--port=-1"], {}, [`"--port"`, `"-1"`]],
+    [["--queue-size", "0"], {}, [`"--queue-size"`, `"0"`]],
+    [["--max-message-size", "1.5"], {}, [`"--max-message-size"`, `"1.5"`]],
+    [["--idle-timeout", "1"], {}, [`"--idle-timeout"`, `"1"`]],
+    [["--write-wait", "0"], {}, [`"--write-wait"`, `"0"`]],
+    [["--addr", "nonsense"], {}, [`"--addr"`, `"nonsense"`]],
+    [["--addr", ":http"], {}, [`"--addr"`, `"http"`]],
+    [["--addr", "::1:9000"], {}, [`"--addr"`, `"::1:9000"`]],
+    [["--nope"], {}, ["--nope"]],
+    [["extra"], {}, ["extra"]],
+    [["--port"], {}, ["--port"]],
+    [[], { NATTER_PORT: "x" }, [`"NATTER_PORT"`, `"x"`]],
+    [[], { NATTER_ADDR: "nonsense" }, [`"NATTER_ADDR"`, `"nonsense"`]],
+    [[], { NATTER_QUEUE_SIZE: "0" }, [`"NATTER_QUEUE_SIZE"`, `"0"`]],
+  ];
+  for (const [args, env, needles] of cases) {
+    const name = [...args, ...Object.entries(env).map((e) => e.join("="))];
+    await t.step(name.join(" "), () => {
+      assertConfigError(() => parseConfig(args, envOf(env)), ...needles);
+    });
+  }
 });
 
 Deno.test("parseAddr() splits host and port", async (t) => {

@@ -4,6 +4,7 @@ import {
   deadline,
   openClients,
   startServer,
+  type TestServer,
   until,
 } from "./test_util/natter.ts";
 import { type Frame, Opcode, rawHandshake } from "./test_util/raw_ws.ts";
@@ -93,23 +94,40 @@ Deno.test("O1: queued messages are coalesced into one frame, joined by LF", asyn
 });
 
 /**
- * Sends `size`-byte messages from `sender` in bursts of 100, each burst after
- * `reader` has the previous one, until `done()` or `maxBursts` bursts.
+ * Connects a raw reader that never reads, then a sender and a reader, and
+ * sends 500-byte messages in bursts of 100, each burst once the reader has
+ * the previous one, until the server lets the stalled reader go (or 50 MB:
+ * far more than loopback's kernel buffers, the high-water mark and the
+ * queue hold together).
  */
-async function pump(
-  sender: ChatClient,
-  reader: ChatClient,
-  options: { size: number; maxBursts: number; done: () => boolean },
-): Promise<number> {
-  let sent = 0;
-  const pad = "x".repeat(options.size);
-  for (let burst = 0; burst < options.maxBursts && !options.done(); burst++) {
-    for (let i = 0; i < 100; i++) {
-      sender.send(`${sent++} ${pad}`.slice(0, options.size));
+async function stallOneReader(server: TestServer) {
+  const stack = new AsyncDisposableStack();
+  try {
+    const { conn: stalled } = await rawHandshake(server.addr);
+    assert(stalled);
+    stack.use(stalled);
+    const [sender, reader] = await openClients(server, 2);
+    stack.use(sender);
+    stack.use(reader);
+    let sent = 0;
+    const pad = "x".repeat(500);
+    for (let burst = 0; burst < 1000 && server.hub.size === 3; burst++) {
+      for (let i = 0; i < 100; i++) {
+        sender.send(`${sent++} ${pad}`.slice(0, 500));
+      }
+      await reader.waitForMessages(sent);
     }
-    await reader.waitForMessages(sent);
+    return {
+      stalled,
+      sender,
+      reader,
+      sent,
+      [Symbol.asyncDispose]: () => stack.disposeAsync(),
+    };
+  } catch (error) {
+    await stack.disposeAsync();
+    throw error;
   }
-  return sent;
 }
 
 Deno.test("O2, A5, D5: a stalled reader is evicted with 1008 while the others get every message", async () => {
@@ -118,19 +136,8 @@ Deno.test("O2, A5, D5: a stalled reader is evicted with 1008 while the others ge
     highWaterMark: 64 * 1024,
     log: (line) => log.push(line),
   });
-  const { conn: stalled } = await rawHandshake(server.addr);
-  assert(stalled);
-  await using _stalled = stalled;
-  const [sender, reader] = await openClients(server, 2);
-  await using _sender = sender;
-  await using _reader = reader;
-  // Up to 50 MB: far more than loopback's kernel buffers, the high-water
-  // mark and the 256-message queue hold together.
-  const sent = await pump(sender, reader, {
-    size: 500,
-    maxBursts: 1000,
-    done: () => server.hub.size < 3,
-  });
+  await using stall = await stallOneReader(server);
+  const { stalled, sender, reader, sent } = stall;
   assert.equal(
     server.hub.size,
     2,
@@ -169,17 +176,8 @@ Deno.test("O3, K3: a socket that does not drain for the write wait is closed", a
     // A queue this deep never fills here: only the write wait can act.
     queueSize: 1_000_000,
   });
-  const { conn: stalled } = await rawHandshake(server.addr);
-  assert(stalled);
-  await using _stalled = stalled;
-  const [sender, reader] = await openClients(server, 2);
-  await using _sender = sender;
-  await using _reader = reader;
-  const sent = await pump(sender, reader, {
-    size: 500,
-    maxBursts: 1000,
-    done: () => server.hub.size < 3,
-  });
+  await using stall = await stallOneReader(server);
+  const { stalled, reader, sent } = stall;
   await until(() => server.hub.size === 2, "the stalled reader to be dropped");
   assert.equal(reader.messages.length, sent);
   const close = await deadline(stalled.readClose(), "the close frame");
