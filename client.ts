@@ -166,7 +166,7 @@ export class Client implements Subscriber {
     const close = this.#released;
     if (close && socket.readyState === WebSocket.OPEN) {
       if (close.code !== 1001) this.#log(`client evicted: ${close.reason}`);
-      socket.close(close.code, close.reason);
+      this.#close(close);
     }
   }
 
@@ -201,10 +201,22 @@ export class Client implements Subscriber {
   #fail(close: CloseReason): void {
     if (this.#left) return;
     this.#log(`client closed by server: ${close.code} ${close.reason}`);
-    if (this.#socket.readyState === WebSocket.OPEN) {
-      this.#socket.close(close.code, close.reason);
-    }
+    this.#close(close);
     this.#leave();
+  }
+
+  /**
+   * Closes the socket on the next turn of the event loop. Deno 2.9 drops the
+   * close frame of a socket closed while it is still dispatching a batch of
+   * inbound messages (the peer would see the connection end with no code),
+   * so the close waits until that batch is done.
+   */
+  #close(close: CloseReason): void {
+    setTimeout(() => {
+      if (this.#socket.readyState === WebSocket.OPEN) {
+        this.#socket.close(close.code, close.reason);
+      }
+    }, 0);
   }
 
   /** Unregisters once, however many times the socket reports its close. */

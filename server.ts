@@ -70,11 +70,12 @@ const HEAD_HEADERS = {
 
 /**
  * Answers one request: the page at `/`, WebSocket upgrades at `/ws`, 404
- * elsewhere. Exported for tests that want the routing without a socket.
+ * elsewhere. Every upgraded socket is kept in `sockets` until it closes.
  */
-export function createHandler(
+function createHandler(
   hub: Hub,
-  options: ServerOptions = {},
+  sockets: Set<WebSocket>,
+  options: ServerOptions,
 ): (request: Request) => Response {
   const originAllowed = originCheck(options.allowOrigins);
   const idleTimeout = options.idleTimeout ?? 60;
@@ -100,6 +101,8 @@ export function createHandler(
       idleTimeout,
     });
     new Client(socket, hub, options);
+    sockets.add(socket);
+    socket.addEventListener("close", () => sockets.delete(socket));
     return response;
   };
 }
@@ -115,14 +118,20 @@ export function createHandler(
  */
 export function serve(options: ServerOptions = {}): Natter {
   const hub = new Hub();
+  const sockets = new Set<WebSocket>();
   const server = Deno.serve({
     hostname: options.hostname ?? "0.0.0.0",
     port: options.port ?? 8080,
     onListen: (addr) => options.onListen?.(addr as Deno.NetAddr),
-  }, createHandler(hub, options));
+  }, createHandler(hub, sockets, options));
   let stopping: Promise<boolean> | undefined;
   const shutdown = () => {
-    stopping ??= stop(server, hub, options.shutdownTimeout ?? 5000);
+    stopping ??= stop(
+      server,
+      hub,
+      sockets,
+      options.shutdownTimeout ?? 5000,
+    );
     return stopping;
   };
   return {
@@ -138,17 +147,31 @@ export function serve(options: ServerOptions = {}): Natter {
 async function stop(
   server: Deno.HttpServer,
   hub: Hub,
+  sockets: Set<WebSocket>,
   timeout: number,
 ): Promise<boolean> {
-  // The Hub first, so clients hear natter's 1001 before Deno's own.
-  await hub.close();
-  const ended = server.shutdown().then(() => true);
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<boolean>((resolve) => {
+  const deadline = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), timeout);
   });
   try {
-    return await Promise.race([ended, deadline]);
+    // The Hub tells every client to close with natter's 1001; Deno's own
+    // shutdown would close them with its own reason, so it waits until those
+    // clients have closed (or the deadline has passed). Sockets already
+    // closing, such as evicted ones, have had their close frame.
+    await hub.close();
+    const open = [...sockets].filter((s) => s.readyState <= WebSocket.OPEN);
+    const closed = open.map((socket) =>
+      new Promise((resolve) => {
+        socket.addEventListener("close", resolve, { once: true });
+      })
+    );
+    const inTime = await Promise.race([
+      Promise.all(closed).then(() => true),
+      deadline,
+    ]);
+    const ended = server.shutdown().then(() => true);
+    return await Promise.race([ended, deadline]) && inTime;
   } finally {
     clearTimeout(timer);
   }

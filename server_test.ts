@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { startServer, type TestServer } from "./test_util/natter.ts";
+import {
+  openClients,
+  startServer,
+  type TestServer,
+} from "./test_util/natter.ts";
 import { type HandshakeOptions, rawHandshake } from "./test_util/raw_ws.ts";
 
 /** Attempts a handshake; closes the connection if it was upgraded. */
@@ -159,4 +163,17 @@ Deno.test("H6: an upgrade is 101 with no subprotocol and no extension", async ()
   assert.equal(headers.get("sec-websocket-protocol"), null);
   assert.equal(headers.get("sec-websocket-extensions"), null);
   assert.equal(headers.get("upgrade")?.toLowerCase(), "websocket");
+});
+
+Deno.test("serve().shutdown() closes every client with natter's 1001", async () => {
+  const server = startServer();
+  const clients = await openClients(server, 3);
+  const closes = Promise.all(clients.map((c) => c.closed));
+  assert.equal(await server.shutdown(), true, "every connection ended in time");
+  for (const event of await closes) {
+    assert.equal(event.code, 1001);
+    assert.equal(event.reason, "server shutting down");
+  }
+  // Idempotent: a second shutdown is the same one.
+  assert.equal(await server.shutdown(), true);
 });
