@@ -88,6 +88,7 @@ export class Client implements Subscriber {
   #registration?: Promise<void>;
   #released?: CloseReason;
   #left = false;
+  #closing = false;
   #pending = 0;
 
   /** Attaches a Client to `socket`, a server-side WebSocket not yet open. */
@@ -115,12 +116,8 @@ export class Client implements Subscriber {
       error = (event as ErrorEvent).message ?? "";
     };
     socket.onclose = (event) => {
-      if (!this.#left && !NORMAL_CLOSE.has(event.code)) {
-        const reason = event.reason ? ` "${event.reason}"` : "";
-        this.#log(`client closed with ${event.code}${reason}`);
-      } else if (!this.#left && error && !DROPPED.test(error)) {
-        this.#log(`client connection failed: ${error}`);
-      }
+      // A close natter started was logged when it started.
+      if (!this.#left && !this.#closing) this.#logClose(event, error);
       this.#leave();
     };
     this.#write();
@@ -197,6 +194,16 @@ export class Client implements Subscriber {
     return true;
   }
 
+  /** Logs a close the peer started, unless it was a normal one (I5, D5). */
+  #logClose(event: CloseEvent, error: string): void {
+    if (!NORMAL_CLOSE.has(event.code)) {
+      const reason = event.reason ? ` "${event.reason}"` : "";
+      this.#log(`client closed with ${event.code}${reason}`);
+    } else if (error && !DROPPED.test(error)) {
+      this.#log(`client connection failed: ${error}`);
+    }
+  }
+
   /** Closes the connection for a cause of natter's own, and leaves. */
   #fail(close: CloseReason): void {
     if (this.#left) return;
@@ -212,6 +219,7 @@ export class Client implements Subscriber {
    * so the close waits until that batch is done.
    */
   #close(close: CloseReason): void {
+    this.#closing = true;
     setTimeout(() => {
       if (this.#socket.readyState === WebSocket.OPEN) {
         this.#socket.close(close.code, close.reason);
