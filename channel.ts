@@ -46,7 +46,8 @@ interface PendingSend<T> {
  */
 export class Channel<T> implements Sender<T>, AsyncIterable<T> {
   readonly #capacity: number;
-  // A ring buffer: #count values starting at #head.
+  // A ring buffer: #count values starting at #head. It starts small and
+  // doubles up to the capacity, so an idle channel costs little memory.
   #ring: (T | undefined)[];
   #head = 0;
   #count = 0;
@@ -66,7 +67,7 @@ export class Channel<T> implements Sender<T>, AsyncIterable<T> {
       );
     }
     this.#capacity = capacity;
-    this.#ring = new Array(capacity);
+    this.#ring = new Array(Math.min(capacity, 4));
   }
 
   /** How many values the channel holds at most. */
@@ -212,7 +213,8 @@ export class Channel<T> implements Sender<T>, AsyncIterable<T> {
   }
 
   #push(value: T): void {
-    this.#ring[(this.#head + this.#count) % this.#capacity] = value;
+    if (this.#count === this.#ring.length) this.#grow();
+    this.#ring[(this.#head + this.#count) % this.#ring.length] = value;
     this.#count++;
     if (this.#count === 1) this.#wake();
   }
@@ -220,9 +222,20 @@ export class Channel<T> implements Sender<T>, AsyncIterable<T> {
   #shift(): T {
     const value = this.#ring[this.#head] as T;
     this.#ring[this.#head] = undefined;
-    this.#head = (this.#head + 1) % this.#capacity;
+    this.#head = (this.#head + 1) % this.#ring.length;
     this.#count--;
     return value;
+  }
+
+  #grow(): void {
+    const ring = new Array<T | undefined>(
+      Math.min(this.#ring.length * 2, this.#capacity),
+    );
+    for (let i = 0; i < this.#count; i++) {
+      ring[i] = this.#ring[(this.#head + i) % this.#ring.length];
+    }
+    this.#ring = ring;
+    this.#head = 0;
   }
 
   #admitSenders(): void {

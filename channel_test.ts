@@ -31,6 +31,18 @@ Deno.test("Channel.receive() returns values in FIFO order", async (t) => {
     ch.trySend("a");
     assert.equal(await got, "a");
   });
+  await t.step("order holds while the ring grows around a wrap", async () => {
+    const ch = new Channel<number>(100);
+    const out: number[] = [];
+    let next = 0;
+    // Keep a few values queued so the ring wraps, then fill it to capacity.
+    for (let i = 0; i < 3; i++) ch.trySend(next++);
+    for (let i = 0; i < 2; i++) out.push(await ch.receive());
+    while (ch.trySend(next)) next++;
+    assert.equal(ch.size, 100);
+    out.push(...ch.takeAll());
+    assert.deepEqual(out, Array.from({ length: next }, (_, i) => i));
+  });
   await t.step("order holds across the ring's wrap-around", async () => {
     const ch = new Channel<number>(3);
     const out: number[] = [];
