@@ -155,17 +155,21 @@ async function stop(
     timer = setTimeout(() => resolve(false), timeout);
   });
   try {
-    // The Hub tells every client to close with natter's 1001; Deno's own
-    // shutdown would close them with its own reason, so it waits until those
-    // clients have closed (or the deadline has passed). Sockets already
-    // closing, such as evicted ones, have had their close frame.
+    // The Hub tells every open client to close with natter's 1001. Deno's
+    // own shutdown would close them with its own reason, so it waits until
+    // they have closed (or the deadline has passed). Clients close on the
+    // next turn of the event loop (see client.ts): the closes scheduled
+    // before shutdown, such as an eviction's, happen first, and those
+    // sockets are not waited for: a stalled one never finishes closing.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const closed = [...sockets]
+      .filter((socket) => socket.readyState <= WebSocket.OPEN)
+      .map((socket) =>
+        new Promise((resolve) => {
+          socket.addEventListener("close", resolve, { once: true });
+        })
+      );
     await hub.close();
-    const open = [...sockets].filter((s) => s.readyState <= WebSocket.OPEN);
-    const closed = open.map((socket) =>
-      new Promise((resolve) => {
-        socket.addEventListener("close", resolve, { once: true });
-      })
-    );
     const inTime = await Promise.race([
       Promise.all(closed).then(() => true),
       deadline,
