@@ -12,18 +12,11 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import denoJson from "./deno.json" with { type: "json" };
+import { readEnv } from "./main.ts";
 import { ChatClient } from "./test_util/natter.ts";
 import { NatterProcess } from "./test_util/process.ts";
 
 const REPO = fileURLToPath(new URL(".", import.meta.url));
-
-function readEnv(name: string): string | undefined {
-  try {
-    return Deno.env.get(name);
-  } catch {
-    return undefined;
-  }
-}
 
 const denort = readEnv("DENORT_BIN");
 if (!denort) {

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { ConfigError, ENV_VARS, parseAddr, parseConfig } from "./config.ts";
+import {
+  type Config,
+  ConfigError,
+  ENV_VARS,
+  parseAddr,
+  parseConfig,
+} from "./config.ts";
 
 /** An `env` lookup backed by a plain object. */
 function envOf(vars: Record<string, string>): (name: string) => string {
@@ -141,13 +147,25 @@ Deno.test("parseConfig() reads each environment variable", async (t) => {
     assert.equal(config.hostname, "127.0.0.1");
     assert.equal(config.port, 9000);
   });
-  await t.step("NATTER_HOSTNAME", () => {
-    const config = parseConfig([], envOf({ NATTER_HOSTNAME: "::1" }));
-    assert.equal(config.hostname, "::1");
-  });
-  await t.step("NATTER_PORT", () => {
-    assert.equal(parseConfig([], envOf({ NATTER_PORT: "9000" })).port, 9000);
-  });
+  // Each case: one variable, its value, and the setting it must produce.
+  const single: [string, string, Partial<Config>][] = [
+    ["NATTER_HOSTNAME", "::1", { hostname: "::1" }],
+    ["NATTER_PORT", "9000", { port: 9000 }],
+    ["NATTER_MAX_MESSAGE_SIZE", "100", { maxMessageSize: 100 }],
+    ["NATTER_QUEUE_SIZE", "8", { queueSize: 8 }],
+    ["NATTER_IDLE_TIMEOUT", "20", { idleTimeout: 20 }],
+    ["NATTER_WRITE_WAIT", "2", { writeWait: 2000 }],
+    // An empty variable counts as unset.
+    ["NATTER_PORT", "", { port: 8080 }],
+  ];
+  for (const [name, value, expected] of single) {
+    await t.step(`${name}=${JSON.stringify(value)}`, () => {
+      const config = parseConfig([], envOf({ [name]: value }));
+      for (const [key, want] of Object.entries(expected)) {
+        assert.deepEqual(config[key as keyof Config], want, key);
+      }
+    });
+  }
   await t.step("NATTER_PORT overrides the port of NATTER_ADDR", () => {
     const config = parseConfig(
       [],
@@ -165,26 +183,6 @@ Deno.test("parseConfig() reads each environment variable", async (t) => {
       "https://a.example",
       "https://b.example",
     ]);
-  });
-  await t.step("NATTER_MAX_MESSAGE_SIZE", () => {
-    const config = parseConfig([], envOf({ NATTER_MAX_MESSAGE_SIZE: "100" }));
-    assert.equal(config.maxMessageSize, 100);
-  });
-  await t.step("NATTER_QUEUE_SIZE", () => {
-    const config = parseConfig([], envOf({ NATTER_QUEUE_SIZE: "8" }));
-    assert.equal(config.queueSize, 8);
-  });
-  await t.step("NATTER_IDLE_TIMEOUT", () => {
-    const config = parseConfig([], envOf({ NATTER_IDLE_TIMEOUT: "20" }));
-    assert.equal(config.idleTimeout, 20);
-  });
-  await t.step("NATTER_WRITE_WAIT", () => {
-    const config = parseConfig([], envOf({ NATTER_WRITE_WAIT: "2" }));
-    assert.equal(config.writeWait, 2000);
-  });
-  await t.step("an empty variable counts as unset", () => {
-    const config = parseConfig([], envOf({ NATTER_PORT: "" }));
-    assert.equal(config.port, 8080);
   });
   await t.step("asks only for the NATTER_ variables", () => {
     const asked: string[] = [];

@@ -12,7 +12,7 @@ import { ConfigError, ENV_VARS, parseConfig, USAGE } from "./config.ts";
 import { serve } from "./server.ts";
 
 /** Reads an environment variable, or `undefined` where it may not be read. */
-function readEnv(name: string): string | undefined {
+export function readEnv(name: string): string | undefined {
   try {
     return Deno.env.get(name);
   } catch {
