@@ -9,7 +9,7 @@ import { Client, type ClientOptions } from "./client.ts";
 import { checkHandshake } from "./handshake.ts";
 import { Hub } from "./hub.ts";
 import { originCheck } from "./origin.ts";
-import page from "./home.html" with { type: "text" };
+import { servePage } from "./page.ts";
 
 /** Options for {@linkcode serve}. */
 export interface ServerOptions extends ClientOptions {
@@ -59,15 +59,6 @@ export interface Natter extends AsyncDisposable {
   shutdown(): Promise<boolean>;
 }
 
-const PAGE_HEADERS = {
-  "content-type": "text/html; charset=utf-8",
-  "x-content-type-options": "nosniff",
-};
-const HEAD_HEADERS = {
-  ...PAGE_HEADERS,
-  "content-length": String(new TextEncoder().encode(page).byteLength),
-};
-
 /**
  * Answers one request: the page at `/`, WebSocket upgrades at `/ws`, 404
  * elsewhere. Every upgraded socket is kept in `sockets` until it closes.
@@ -81,15 +72,7 @@ function createHandler(
   const idleTimeout = options.idleTimeout ?? 60;
   return (request) => {
     const { pathname } = new URL(request.url);
-    if (pathname === "/") {
-      if (request.method === "GET") {
-        return new Response(page, { headers: PAGE_HEADERS });
-      }
-      if (request.method === "HEAD") {
-        return new Response(null, { headers: HEAD_HEADERS });
-      }
-      return text(405, "Method Not Allowed", { allow: "GET, HEAD" });
-    }
+    if (pathname === "/") return servePage(request);
     if (pathname !== "/ws") return text(404, "Not Found");
     const refusal = checkHandshake(request, originAllowed);
     if (refusal) {
