@@ -3,14 +3,19 @@
  * exactly one reader and one writer (A4).
  *
  * The read side checks and normalises each inbound message and forwards it to
- * the Hub's broadcast channel. The write side waits for the bounded queue the
- * Hub offers to, takes everything queued at once and sends it as one frame
- * (O1), and stops sending to a socket that does not drain (O3).
+ * the Hub's broadcast channel. The write side runs once the Hub has offered
+ * to the Client's bounded queue, takes everything queued at once and sends it
+ * as one frame (O1), and stops sending to a socket that does not drain (O3).
+ *
+ * A Client holds no closures and no suspended async function while idle: it
+ * is the socket's event listener itself, and its writer is a method queued as
+ * a microtask when there is something to write. Thousands of idle
+ * connections cost little more than Deno's own sockets.
  *
  * @module
  */
 
-import { Channel } from "./channel.ts";
+import type { Batch } from "./batch.ts";
 import {
   type CloseReason,
   GOING_AWAY,
@@ -18,6 +23,7 @@ import {
   type Subscriber,
 } from "./hub.ts";
 import { exceedsUtf8, normalize } from "./message.ts";
+import { Outbox } from "./outbox.ts";
 
 /** Options for {@linkcode Client}. */
 export interface ClientOptions {
@@ -52,6 +58,8 @@ export interface ClientOptions {
   maxPending?: number;
   /** Where to report closes that are not a peer's normal leaving. */
   log?: (line: string) => void;
+  /** Called once the socket has closed, whatever closed it. */
+  onClose?: (socket: WebSocket) => void;
 }
 
 /** The close sent to a peer whose socket made no progress for the write wait. */
@@ -72,66 +80,106 @@ const BINARY: CloseReason = {
 const TOO_BIG: CloseReason = { code: 1009, reason: "message too big" };
 const TOO_FAST: CloseReason = { code: 1008, reason: "sending too fast" };
 
+/** Where the writer is: nothing to do, queued as a microtask, or paused. */
+const IDLE = 0, SCHEDULED = 1, DRAINING = 2;
+
 /**
  * One connection's Client. It registers with the Hub when the socket opens
  * and unregisters when the socket closes or the Client gives up on it.
  */
-export class Client implements Subscriber {
+export class Client implements Subscriber, EventListenerObject {
   readonly #socket: WebSocket;
   readonly #hub: Hub;
-  readonly #queue: Channel<string>;
+  readonly #queue: Outbox;
   readonly #maxMessageSize: number;
   readonly #writeWait: number;
   readonly #highWaterMark: number;
   readonly #maxPending: number;
   readonly #log: (line: string) => void;
-  #registration?: Promise<void>;
+  readonly #onClose?: (socket: WebSocket) => void;
+  /** Set once the Hub has (or will have) this client in its set. */
+  #registered = false;
+  /** The registration still waiting for room in the Hub's channel, if any. */
+  #registering?: Promise<void>;
   #released?: CloseReason;
+  #writer = IDLE;
   #left = false;
   #closing = false;
   #pending = 0;
+  #error = "";
 
   /** Attaches a Client to `socket`, a server-side WebSocket not yet open. */
   constructor(socket: WebSocket, hub: Hub, options: ClientOptions = {}) {
     this.#socket = socket;
     this.#hub = hub;
-    this.#queue = new Channel(options.queueSize ?? 256);
+    this.#queue = new Outbox(options.queueSize ?? 256);
     this.#maxMessageSize = options.maxMessageSize ?? 512;
     this.#writeWait = options.writeWait ?? 10_000;
     this.#highWaterMark = options.highWaterMark ?? 256 * 1024;
     this.#maxPending = options.maxPending ?? 64;
     this.#log = options.log ?? (() => {});
+    this.#onClose = options.onClose;
     socket.binaryType = "arraybuffer";
-    socket.onopen = () => {
-      this.#registration = hub.register.send(this);
-      // The Hub is closing: this socket opened too late to be told by it.
-      this.#registration.catch(() => this.release(GOING_AWAY));
-    };
-    socket.onmessage = (event) => this.#read(event.data);
-    // Deno reports a protocol error (bad frame, invalid UTF-8) as an error
-    // event, then a close with code 0; a dropped connection looks the same
-    // but for the error's message.
-    let error = "";
-    socket.onerror = (event) => {
-      error = (event as ErrorEvent).message ?? "";
-    };
-    socket.onclose = (event) => {
-      // A close natter started was logged when it started.
-      if (!this.#left && !this.#closing) this.#logClose(event, error);
-      this.#leave();
-    };
-    this.#write();
+    for (const type of ["open", "message", "error", "close"]) {
+      socket.addEventListener(type, this);
+    }
   }
 
-  /** Queues an outbound message without waiting; `false` when full. */
-  offer(message: string): boolean {
-    return this.#queue.trySend(message);
+  /** Queues what fits of `batch` without waiting; `false` when full. */
+  offer(batch: Batch): boolean {
+    const fits = this.#queue.offer(batch);
+    this.#schedule();
+    return fits;
   }
 
   /** Lets the writer finish what is queued, then close as the Hub says. */
   release(close?: CloseReason): void {
     this.#released = close;
     this.#queue.close();
+    this.#schedule();
+  }
+
+  /**
+   * The socket's events. Not for callers: the Client is its socket's event
+   * listener so that it needs no closure per connection.
+   * @internal
+   */
+  handleEvent(event: Event): void {
+    switch (event.type) {
+      case "open":
+        return this.#register();
+      case "message":
+        return this.#read((event as MessageEvent).data);
+      case "error":
+        // Deno reports a protocol error (bad frame, invalid UTF-8) as an
+        // error event, then a close with code 0; a dropped connection looks
+        // the same but for the error's message.
+        this.#error = (event as ErrorEvent).message ?? "";
+        return;
+      case "close":
+        // A close natter started was logged when it started.
+        if (!this.#left && !this.#closing) {
+          this.#logClose(event as CloseEvent, this.#error);
+        }
+        this.#onClose?.(this.#socket);
+        return this.#leave();
+    }
+  }
+
+  #register(): void {
+    const register = this.#hub.register;
+    if (register.trySend(this)) {
+      this.#registered = true;
+      return;
+    }
+    // The Hub is closing: this socket opened too late to be told by it.
+    if (register.closed) return this.release(GOING_AWAY);
+    this.#registering = register.send(this).then(
+      () => {
+        this.#registered = true;
+      },
+      () => this.release(GOING_AWAY),
+    );
   }
 
   #read(data: unknown): void {
@@ -147,24 +195,45 @@ export class Client implements Subscriber {
     broadcast.send(message).then(() => this.#pending--, () => {});
   }
 
-  async #write(): Promise<void> {
+  /** Queues the writer, unless it is queued already or paused. */
+  #schedule(): void {
+    if (this.#writer !== IDLE) return;
+    this.#writer = SCHEDULED;
+    queueMicrotask(this.#write);
+  }
+
+  /**
+   * The writer (A4): hands everything queued to the socket as one frame, or
+   * pauses while the socket holds more than the high-water mark (O3). Once
+   * the Hub has released the client and the queue is empty, it closes.
+   */
+  readonly #write = (): void => {
+    this.#writer = IDLE;
     const socket = this.#socket;
-    while (await this.#queue.wait()) {
-      if (socket.readyState !== WebSocket.OPEN) return;
-      if (
-        socket.bufferedAmount > this.#highWaterMark && !(await this.#drained())
-      ) {
-        if (!this.#released) this.#fail(WRITE_TIMEOUT);
-        break;
+    if (socket.readyState !== WebSocket.OPEN || this.#closing) return;
+    if (this.#queue.size > 0) {
+      if (socket.bufferedAmount > this.#highWaterMark) {
+        this.#writer = DRAINING;
+        this.#drained().then((drained) => {
+          this.#writer = IDLE;
+          if (drained) return this.#write();
+          if (!this.#released) return this.#fail(WRITE_TIMEOUT);
+          this.#closeReleased();
+        });
+        return;
       }
-      const batch = this.#queue.takeAll();
-      socket.send(batch.length === 1 ? batch[0] : batch.join("\n"));
+      socket.send(this.#queue.take());
     }
+    if (this.#queue.closed) this.#closeReleased();
+  };
+
+  /** Closes as the Hub said when it released this client, if it said so. */
+  #closeReleased(): void {
     const close = this.#released;
-    if (close && socket.readyState === WebSocket.OPEN) {
-      if (close.code !== 1001) this.#log(`client evicted: ${close.reason}`);
-      this.#close(close);
-    }
+    if (!close || this.#closing) return;
+    if (this.#socket.readyState !== WebSocket.OPEN) return;
+    if (close.code !== 1001) this.#log(`client evicted: ${close.reason}`);
+    this.#close(close);
   }
 
   /**
@@ -231,13 +300,20 @@ export class Client implements Subscriber {
   #leave(): void {
     if (this.#left) return;
     this.#left = true;
-    const registration = this.#registration;
-    if (!registration) {
+    if (this.#registering) {
+      this.#registering.then(() => this.#unregister());
+    } else if (this.#registered) {
+      this.#unregister();
+    } else {
       this.#queue.close();
-      return;
     }
-    registration
-      .then(() => this.#hub.unregister.send(this))
-      .catch(() => this.#queue.close());
+  }
+
+  #unregister(): void {
+    if (!this.#registered) return;
+    const unregister = this.#hub.unregister;
+    if (unregister.trySend(this)) return;
+    // The Hub has closed (it released everyone) or is busy: then wait.
+    unregister.send(this).catch(() => this.#queue.close());
   }
 }

@@ -6,9 +6,16 @@
  * client as a {@linkcode Subscriber}, offers it messages without waiting, and
  * lets it go when its queue is full (A5).
  *
+ * Messages are fanned out a turn of the event loop at a time: once woken, the
+ * Hub lets the turn finish, so every message that arrived in it is offered to
+ * each client as one {@linkcode Batch}. A client that keeps up then writes
+ * one frame per turn whose text was joined once for all clients (O1).
+ *
  * @module
  */
 
+import { setImmediate } from "node:timers";
+import { Batch } from "./batch.ts";
 import { Channel, select } from "./channel.ts";
 
 /** How a client is told to close when the Hub lets it go. */
@@ -21,8 +28,11 @@ export interface CloseReason {
 
 /** What the Hub needs of a client: a queue to offer to, and a way to let go. */
 export interface Subscriber {
-  /** Queues `message` without waiting; `false` when the queue is full. */
-  offer(message: string): boolean;
+  /**
+   * Queues as many of `batch`'s messages as fit, in order, without waiting;
+   * `false` when some did not fit because the queue is full.
+   */
+  offer(batch: Batch): boolean;
   /**
    * Called exactly once when the Hub removes the client. Without `close` the
    * client asked to leave; with it, the Hub evicted it or is shutting down and
@@ -40,6 +50,14 @@ export interface HubOptions {
    * @default {1024}
    */
   backlog?: number;
+  /**
+   * The most messages offered to clients as one batch. Between batches the
+   * clients' writers run, so a burst larger than this reaches a client that
+   * keeps up in several frames instead of overflowing its queue. Keep it
+   * well under the clients' queue size.
+   * @default {128}
+   */
+  maxBatch?: number;
 }
 
 /** The close sent to a client evicted because its queue was full (A5, D5). */
@@ -61,7 +79,7 @@ export const GOING_AWAY: CloseReason = {
  * ```ts
  * const hub = new Hub();
  * hub.register.trySend(subscriber);
- * hub.broadcast.trySend("hello");
+ * hub.broadcast.trySend("hello"); // subscriber.offer(Batch ["hello"])
  * await hub.close();
  * ```
  */
@@ -73,6 +91,7 @@ export class Hub implements AsyncDisposable {
   /** Messages to offer to every registered client, in this order (I4). */
   readonly broadcast: Channel<string>;
   readonly #clients = new Set<Subscriber>();
+  readonly #maxBatch: number;
   readonly #done: Promise<void>;
 
   /** Creates a Hub and starts its loop. */
@@ -81,6 +100,7 @@ export class Hub implements AsyncDisposable {
     this.register = new Channel(backlog);
     this.unregister = new Channel(backlog);
     this.broadcast = new Channel(backlog);
+    this.#maxBatch = options.maxBatch ?? 128;
     this.#done = this.#run();
   }
 
@@ -111,17 +131,28 @@ export class Hub implements AsyncDisposable {
     const channels = [this.register, this.unregister, this.broadcast];
     for (;;) {
       await select(channels);
+      // Let the rest of this turn's I/O arrive first: setImmediate runs
+      // after the ready sockets' events, with no timer clamping.
+      await new Promise((resolve) => setImmediate(resolve));
       for (const client of this.register.takeAll()) this.#clients.add(client);
       for (const client of this.unregister.takeAll()) this.#remove(client);
-      for (const message of this.broadcast.takeAll()) this.#fanOut(message);
+      const messages = this.broadcast.takeAll();
+      for (let i = 0; i < messages.length; i += this.#maxBatch) {
+        // The writers woken by the last batch hand it to their sockets first.
+        if (i > 0) await Promise.resolve();
+        const part = messages.length <= this.#maxBatch
+          ? messages
+          : messages.slice(i, i + this.#maxBatch);
+        this.#fanOut(new Batch(part));
+      }
       if (channels.every((c) => c.closed && c.size === 0)) break;
     }
     for (const client of this.#clients) this.#remove(client, GOING_AWAY);
   }
 
-  #fanOut(message: string): void {
+  #fanOut(batch: Batch): void {
     for (const client of this.#clients) {
-      if (!client.offer(message)) this.#remove(client, QUEUE_FULL);
+      if (!client.offer(batch)) this.#remove(client, QUEUE_FULL);
     }
   }
 

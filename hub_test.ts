@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Channel } from "./channel.ts";
+import type { Batch } from "./batch.ts";
 import {
   type CloseReason,
   GOING_AWAY,
@@ -7,22 +7,27 @@ import {
   QUEUE_FULL,
   type Subscriber,
 } from "./hub.ts";
+import { Outbox } from "./outbox.ts";
 
 /**
  * A Subscriber without a socket: a real bounded queue, and a record of how
  * the Hub let it go. Nothing drains the queue unless the test does.
  */
 class FakeClient implements Subscriber {
-  readonly queue: Channel<string>;
+  readonly queue: Outbox;
   releases: (CloseReason | undefined)[] = [];
   readonly #released = Promise.withResolvers<CloseReason | undefined>();
+  #taken: string[] = [];
+  /** Every batch the Hub offered, in order. */
+  offered: Batch[] = [];
 
   constructor(capacity = 256) {
-    this.queue = new Channel(capacity);
+    this.queue = new Outbox(capacity);
   }
 
-  offer(message: string): boolean {
-    return this.queue.trySend(message);
+  offer(batch: Batch): boolean {
+    this.offered.push(batch);
+    return this.queue.offer(batch);
   }
 
   release(close?: CloseReason): void {
@@ -38,9 +43,11 @@ class FakeClient implements Subscriber {
 
   /** Waits for `count` messages in the queue and takes them. */
   async take(count: number): Promise<string[]> {
-    const out: string[] = [];
-    while (out.length < count) out.push(await this.queue.receive());
-    return out;
+    while (this.#taken.length < count) {
+      if (!await this.queue.wait()) throw new Error("Released while waiting");
+      this.#taken.push(...this.queue.take().split("\n"));
+    }
+    return this.#taken.splice(0, count);
   }
 }
 
@@ -62,6 +69,30 @@ Deno.test("Hub delivers every broadcast to every client in one order (A1, A2, I4
   for (const c of clients) assert.deepEqual(await c.take(100), sent);
 });
 
+Deno.test("Hub offers one turn's messages as one shared batch (O1)", async () => {
+  await using hub = new Hub();
+  const clients = [new FakeClient(), new FakeClient()];
+  await registerAll(hub, clients);
+  const sent = Array.from({ length: 50 }, (_, i) => `m${i}`);
+  // Sent within one turn of the event loop, as a burst of inbound frames is.
+  for (const m of sent) assert.ok(hub.broadcast.trySend(m));
+  for (const c of clients) assert.deepEqual(await c.take(50), sent);
+  const [a, b] = clients.map((c) => c.offered.at(-1));
+  assert.equal(a, b, "both clients were offered the same Batch object");
+  assert.deepEqual(a?.messages, sent);
+  assert.equal(a?.frame, sent.join("\n"));
+});
+
+Deno.test("Hub splits a burst into batches of at most maxBatch, in order", async () => {
+  await using hub = new Hub({ maxBatch: 128 });
+  const client = new FakeClient(1000);
+  await registerAll(hub, [client]);
+  const sent = Array.from({ length: 300 }, (_, i) => `m${i}`);
+  for (const m of sent) assert.ok(hub.broadcast.trySend(m));
+  assert.deepEqual(await client.take(300), sent);
+  assert.deepEqual(client.offered.slice(1).map((b) => b.size), [128, 128, 44]);
+});
+
 Deno.test("Hub evicts a client whose queue is full without waiting for it (A5, D5)", async () => {
   await using hub = new Hub();
   const stuck = new FakeClient(4);
@@ -75,7 +106,7 @@ Deno.test("Hub evicts a client whose queue is full without waiting for it (A5, D
   assert.deepEqual(QUEUE_FULL, { code: 1008, reason: "send queue full" });
   // What fitted stays queued for the writer to hand over (O2); the message
   // that did not fit, and everything after it, is not delivered.
-  assert.deepEqual(stuck.queue.takeAll(), ["m0", "m1", "m2", "m3"]);
+  assert.deepEqual(stuck.queue.take().split("\n"), ["m0", "m1", "m2", "m3"]);
   assert.equal(hub.size, 1);
 });
 
@@ -106,7 +137,7 @@ Deno.test("Hub.close() releases every client with 1001 after queued work", async
   await hub.close();
   for (const c of clients) {
     assert.deepEqual(c.releases, [GOING_AWAY]);
-    assert.deepEqual(c.queue.takeAll(), ["last words"]);
+    assert.deepEqual(c.queue.take().split("\n"), ["last words"]);
   }
   await assert.rejects(hub.broadcast.send("late"));
   assert.equal(hub.register.trySend(new FakeClient()), false);
@@ -126,5 +157,5 @@ Deno.test("Hub fills 1000 bounded queues exactly to capacity before evicting", a
   assert.deepEqual(await reader.take(1), ["one too many"]);
   assert.equal(hub.size, 1);
   for (const c of others) assert.deepEqual(c.releases, [QUEUE_FULL]);
-  assert.equal(others[0].queue.takeAll().length, 256);
+  assert.equal(others[0].queue.take().split("\n").length, 256);
 });

@@ -12,7 +12,7 @@ import { originCheck } from "./origin.ts";
 import { servePage } from "./page.ts";
 
 /** Options for {@linkcode serve}. */
-export interface ServerOptions extends ClientOptions {
+export interface ServerOptions extends Omit<ClientOptions, "onClose"> {
   /**
    * The interface to listen on.
    * @default {"0.0.0.0"}
@@ -70,6 +70,11 @@ function createHandler(
 ): (request: Request) => Response {
   const originAllowed = originCheck(options.allowOrigins);
   const idleTimeout = options.idleTimeout ?? 60;
+  // One function for every socket, rather than a listener closure each.
+  const clientOptions: ClientOptions = {
+    ...options,
+    onClose: (socket) => sockets.delete(socket),
+  };
   return (request) => {
     const { pathname } = new URL(request.url);
     if (pathname === "/") return servePage(request);
@@ -83,9 +88,8 @@ function createHandler(
     const { socket, response } = Deno.upgradeWebSocket(request, {
       idleTimeout,
     });
-    new Client(socket, hub, options);
+    new Client(socket, hub, clientOptions);
     sockets.add(socket);
-    socket.addEventListener("close", () => sockets.delete(socket));
     return response;
   };
 }
@@ -100,7 +104,9 @@ function createHandler(
  * ```
  */
 export function serve(options: ServerOptions = {}): Natter {
-  const hub = new Hub();
+  // A burst must not overflow the queue of a client that keeps up.
+  const maxBatch = Math.max(1, Math.min(128, (options.queueSize ?? 256) >> 1));
+  const hub = new Hub({ maxBatch });
   const sockets = new Set<WebSocket>();
   const server = Deno.serve({
     hostname: options.hostname ?? "0.0.0.0",

@@ -1,0 +1,104 @@
+/**
+ * The Outbox: a client's bounded queue of outbound messages (A3, K1), the
+ * one thing the Hub writes to and the client's writer drains.
+ *
+ * It holds whole batches as the Hub offers them and counts their messages
+ * against its capacity, so a client that keeps up sends each batch's shared
+ * frame text as is, and one that fell behind joins what it owes into one
+ * frame (O1).
+ *
+ * @module
+ */
+
+import type { Batch } from "./batch.ts";
+
+/**
+ * A bounded queue of outbound messages with one consumer.
+ *
+ * @example
+ * ```ts
+ * const outbox = new Outbox(256);
+ * outbox.offer(new Batch(["hello"]));
+ * if (await outbox.wait()) socket.send(outbox.take());
+ * ```
+ */
+export class Outbox {
+  readonly #capacity: number;
+  #batches: Batch[] = [];
+  #size = 0;
+  #closed = false;
+  #wake?: () => void;
+
+  /** Creates an outbox that holds at most `capacity` messages. */
+  constructor(capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 1) {
+      throw new RangeError(
+        `Cannot create an outbox: capacity "${capacity}" is not a positive integer`,
+      );
+    }
+    this.#capacity = capacity;
+  }
+
+  /** How many messages are queued. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Whether {@linkcode Outbox.close} was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Queues as many of `batch`'s messages as fit, in order, without waiting.
+   *
+   * @returns `false` if some did not fit (A5) or the outbox is closed.
+   */
+  offer(batch: Batch): boolean {
+    if (this.#closed) return false;
+    const room = this.#capacity - this.#size;
+    const fits = batch.size <= room;
+    if (room > 0) {
+      const part = fits ? batch : batch.slice(room);
+      this.#batches.push(part);
+      this.#size += part.size;
+      this.#wakeUp();
+    }
+    return fits;
+  }
+
+  /**
+   * Waits until a message is queued.
+   *
+   * @returns `true` when there is something to take, `false` once the outbox
+   * is closed and empty.
+   */
+  wait(): Promise<boolean> {
+    if (this.#size > 0) return Promise.resolve(true);
+    if (this.#closed) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      this.#wake = () => resolve(this.#size > 0);
+    });
+  }
+
+  /** Empties the outbox into one frame's text: its messages joined by LF. */
+  take(): string {
+    const batches = this.#batches;
+    this.#batches = [];
+    this.#size = 0;
+    if (batches.length === 1) return batches[0].frame;
+    return batches.map((batch) => batch.frame).join("\n");
+  }
+
+  /** Refuses further offers; what is queued can still be taken. */
+  close(): void {
+    this.#closed = true;
+    this.#wakeUp();
+  }
+
+  #wakeUp(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+}

@@ -1,0 +1,49 @@
+import assert from "node:assert/strict";
+import { Batch } from "./batch.ts";
+import { Outbox } from "./outbox.ts";
+
+Deno.test("Outbox.take() joins every queued batch into one frame (O1)", async () => {
+  const outbox = new Outbox(10);
+  const shared = new Batch(["a", "b"]);
+  assert.ok(outbox.offer(shared));
+  assert.equal(await outbox.wait(), true);
+  assert.equal(outbox.take(), "a\nb");
+  assert.ok(outbox.offer(shared));
+  assert.ok(outbox.offer(new Batch(["c"])));
+  assert.equal(outbox.size, 3);
+  assert.equal(outbox.take(), "a\nb\nc");
+  assert.equal(outbox.size, 0);
+});
+
+Deno.test("Outbox.offer() queues what fits, then refuses (K1, A5)", () => {
+  const outbox = new Outbox(3);
+  assert.ok(outbox.offer(new Batch(["a", "b"])));
+  // Room for one more: "c" is queued, "d" is not, and the offer fails.
+  assert.equal(outbox.offer(new Batch(["c", "d"])), false);
+  assert.equal(outbox.size, 3);
+  assert.equal(outbox.offer(new Batch(["e"])), false);
+  assert.equal(outbox.take(), "a\nb\nc");
+});
+
+Deno.test("Outbox.wait() wakes on an offer and ends when closed and empty", async () => {
+  const outbox = new Outbox(2);
+  const woken = outbox.wait();
+  outbox.offer(new Batch(["x"]));
+  assert.equal(await woken, true);
+  outbox.close();
+  // What was queued before the close can still be taken.
+  assert.equal(await outbox.wait(), true);
+  assert.equal(outbox.take(), "x");
+  assert.equal(await outbox.wait(), false);
+  assert.equal(outbox.offer(new Batch(["late"])), false);
+  const parked = new Outbox(1);
+  const ended = parked.wait();
+  parked.close();
+  assert.equal(await ended, false);
+});
+
+Deno.test("Outbox refuses a capacity that is not a positive integer", () => {
+  for (const capacity of [0, -1, 1.5, NaN]) {
+    assert.throws(() => new Outbox(capacity), RangeError);
+  }
+});
