@@ -9,8 +9,12 @@ import { parseArgs } from "node:util";
 import type { ServerOptions } from "./server.ts";
 
 /** Everything `main.ts` needs to start natter. */
-export interface Config
-  extends Required<Omit<ServerOptions, "onListen" | "log">> {
+export interface Config extends
+  Required<
+    Omit<ServerOptions, "onListen" | "log" | "relay" | "reusePort">
+  > {
+  /** How many threads serve connections; more than 1 starts workers. */
+  workers: number;
   /** Whether `--help` was asked for. */
   help: boolean;
 }
@@ -34,6 +38,7 @@ export const ENV_VARS = [
   "NATTER_QUEUE_SIZE",
   "NATTER_IDLE_TIMEOUT",
   "NATTER_WRITE_WAIT",
+  "NATTER_WORKERS",
 ] as const;
 
 /** The `--help` text. */
@@ -51,6 +56,8 @@ Flags (each also read from the environment variable in brackets; flags win):
   --queue-size N         outbound messages queued per client (default 256) [NATTER_QUEUE_SIZE]
   --idle-timeout S       drop a peer silent for S seconds; pings at S/2 (default 60) [NATTER_IDLE_TIMEOUT]
   --write-wait S         drop a peer whose socket does not drain for S seconds (default 10) [NATTER_WRITE_WAIT]
+  --workers N            serve from N threads sharing the port, one message order
+                         for all (default 1) [NATTER_WORKERS]
   -h, --help             show this help
 `;
 
@@ -65,6 +72,7 @@ const DEFAULTS: Config = {
   highWaterMark: 256 * 1024,
   maxPending: 64,
   shutdownTimeout: 5000,
+  workers: 1,
   help: false,
 };
 
@@ -96,6 +104,7 @@ export function parseConfig(
         "queue-size": { type: "string" },
         "idle-timeout": { type: "string" },
         "write-wait": { type: "string" },
+        workers: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -120,6 +129,7 @@ export function parseConfig(
     NATTER_QUEUE_SIZE: flags["queue-size"],
     NATTER_IDLE_TIMEOUT: flags["idle-timeout"],
     NATTER_WRITE_WAIT: flags["write-wait"],
+    NATTER_WORKERS: flags.workers,
   }, (name) => "--" + name.slice(7).toLowerCase().replaceAll("_", "-"));
   return config;
 }
@@ -152,6 +162,7 @@ function apply(
   config.queueSize = int("NATTER_QUEUE_SIZE", 1, 1 << 20) ?? config.queueSize;
   config.idleTimeout = int("NATTER_IDLE_TIMEOUT", 2, 86_400) ??
     config.idleTimeout;
+  config.workers = int("NATTER_WORKERS", 1, 256) ?? config.workers;
   const writeWait = int("NATTER_WRITE_WAIT", 1, 3600);
   if (writeWait !== undefined) config.writeWait = writeWait * 1000;
   const origins = layer.NATTER_ALLOW_ORIGIN;

@@ -35,6 +35,7 @@ Deno.test("parseConfig() uses the gorilla defaults with no flags and no env", ()
   assert.equal(config.writeWait, 10_000); // K3, in milliseconds
   assert.equal(config.idleTimeout, 60); // K4
   assert.deepEqual(config.allowOrigins, []);
+  assert.equal(config.workers, 1);
   assert.equal(config.help, false);
 });
 
@@ -115,6 +116,9 @@ Deno.test("parseConfig() reads each numeric flag", async (t) => {
   await t.step("--write-wait is seconds, stored as milliseconds", () => {
     assert.equal(parseConfig(["--write-wait", "3"]).writeWait, 3000);
   });
+  await t.step("--workers", () => {
+    assert.equal(parseConfig(["--workers", "4"]).workers, 4);
+  });
   await t.step("the last of a repeated flag wins", () => {
     assert.equal(parseConfig(["--port", "1", "--port", "2"]).port, 2);
   });
@@ -155,6 +159,7 @@ Deno.test("parseConfig() reads each environment variable", async (t) => {
     ["NATTER_QUEUE_SIZE", "8", { queueSize: 8 }],
     ["NATTER_IDLE_TIMEOUT", "20", { idleTimeout: 20 }],
     ["NATTER_WRITE_WAIT", "2", { writeWait: 2000 }],
+    ["NATTER_WORKERS", "2", { workers: 2 }],
     // An empty variable counts as unset.
     ["NATTER_PORT", "", { port: 8080 }],
   ];
@@ -253,6 +258,7 @@ Deno.test("parseConfig() throws ConfigError quoting the flag and the value", asy
     [["--max-message-size", "1.5"], {}, [`"--max-message-size"`, `"1.5"`]],
     [["--idle-timeout", "1"], {}, [`"--idle-timeout"`, `"1"`]],
     [["--write-wait", "0"], {}, [`"--write-wait"`, `"0"`]],
+    [["--workers", "0"], {}, [`"--workers"`, `"0"`]],
     [["--addr", "nonsense"], {}, [`"--addr"`, `"nonsense"`]],
     [["--addr", ":http"], {}, [`"--addr"`, `"http"`]],
     [["--addr", "::1:9000"], {}, [`"--addr"`, `"::1:9000"`]],

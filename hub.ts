@@ -17,6 +17,7 @@
 import { setImmediate } from "node:timers";
 import { Batch } from "./batch.ts";
 import { Channel, select } from "./channel.ts";
+import type { Relay } from "./relay.ts";
 
 /** How a client is told to close when the Hub lets it go. */
 export interface CloseReason {
@@ -58,6 +59,11 @@ export interface HubOptions {
    * @default {128}
    */
   maxBatch?: number;
+  /**
+   * Where to put this Hub's messages in one order with other Hubs' (workers
+   * of one server). Without it the Hub's own order is the global one.
+   */
+  relay?: Relay;
 }
 
 /** The close sent to a client evicted because its queue was full (A5, D5). */
@@ -92,6 +98,9 @@ export class Hub implements AsyncDisposable {
   readonly broadcast: Channel<string>;
   readonly #clients = new Set<Subscriber>();
   readonly #maxBatch: number;
+  readonly #relay?: Relay;
+  /** Messages back from the relay, in the global order. */
+  readonly #ordered: Channel<readonly string[]>;
   readonly #done: Promise<void>;
 
   /** Creates a Hub and starts its loop. */
@@ -101,6 +110,13 @@ export class Hub implements AsyncDisposable {
     this.unregister = new Channel(backlog);
     this.broadcast = new Channel(backlog);
     this.#maxBatch = options.maxBatch ?? 128;
+    this.#ordered = new Channel(backlog);
+    this.#relay = options.relay;
+    // Every batch the relay orders must be fanned out, so it waits for room
+    // rather than being refused; waiting senders keep their order.
+    this.#relay?.listen((messages) => {
+      this.#ordered.send(messages).catch(() => {});
+    });
     this.#done = this.#run();
   }
 
@@ -119,6 +135,7 @@ export class Hub implements AsyncDisposable {
     this.register.close();
     this.unregister.close();
     this.broadcast.close();
+    this.#ordered.close();
     return this.#done;
   }
 
@@ -128,7 +145,12 @@ export class Hub implements AsyncDisposable {
   }
 
   async #run(): Promise<void> {
-    const channels = [this.register, this.unregister, this.broadcast];
+    const channels = [
+      this.register,
+      this.unregister,
+      this.broadcast,
+      this.#ordered,
+    ];
     for (;;) {
       await select(channels);
       // Let the rest of this turn's I/O arrive first: setImmediate runs
@@ -136,7 +158,7 @@ export class Hub implements AsyncDisposable {
       await new Promise((resolve) => setImmediate(resolve));
       for (const client of this.register.takeAll()) this.#clients.add(client);
       for (const client of this.unregister.takeAll()) this.#remove(client);
-      const messages = this.broadcast.takeAll();
+      const messages = this.#next();
       for (let i = 0; i < messages.length; i += this.#maxBatch) {
         // The writers woken by the last batch hand it to their sockets first.
         if (i > 0) await Promise.resolve();
@@ -148,6 +170,14 @@ export class Hub implements AsyncDisposable {
       if (channels.every((c) => c.closed && c.size === 0)) break;
     }
     for (const client of this.#clients) this.#remove(client, GOING_AWAY);
+  }
+
+  /** The messages to fan out now, in the global order. */
+  #next(): readonly string[] {
+    const local = this.broadcast.takeAll();
+    if (!this.#relay) return local;
+    if (local.length > 0) this.#relay.publish(local);
+    return this.#ordered.takeAll().flat();
   }
 
   #fanOut(batch: Batch): void {

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { serveCluster } from "./cluster.ts";
 import { ConfigError, ENV_VARS, parseConfig, USAGE } from "./config.ts";
 import { serve } from "./server.ts";
 
@@ -62,15 +63,22 @@ export async function main(args: string[]): Promise<number> {
     Deno.addSignalListener(signal, listener);
     return () => Deno.removeSignalListener(signal, listener);
   });
+  const { workers, help: _, ...options } = config;
+  const onListen = (addr: Deno.NetAddr) => {
+    const threads = workers > 1 ? ` on ${workers} workers` : "";
+    console.log(
+      `natter: listening on ${pageUrl(addr)}${threads} (open it to chat)`,
+    );
+  };
   let natter;
   try {
-    natter = serve({
-      ...config,
-      log: (line) => console.error(`natter: ${line}`),
-      onListen: (addr) => {
-        console.log(`natter: listening on ${pageUrl(addr)} (open it to chat)`);
-      },
-    });
+    natter = workers > 1
+      ? await serveCluster({ ...options, workers, onListen })
+      : serve({
+        ...options,
+        log: (line) => console.error(`natter: ${line}`),
+        onListen,
+      });
   } catch (error) {
     for (const remove of listeners) remove();
     const where = `${config.hostname}:${config.port}`;

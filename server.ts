@@ -10,6 +10,7 @@ import { checkHandshake } from "./handshake.ts";
 import { Hub } from "./hub.ts";
 import { originCheck } from "./origin.ts";
 import { servePage } from "./page.ts";
+import type { Relay } from "./relay.ts";
 
 /** Options for {@linkcode serve}. */
 export interface ServerOptions extends Omit<ClientOptions, "onClose"> {
@@ -40,6 +41,14 @@ export interface ServerOptions extends Omit<ClientOptions, "onClose"> {
    * @default {5000}
    */
   shutdownTimeout?: number;
+  /**
+   * Share the port with other listeners (SO_REUSEPORT), as the workers of
+   * one server do; the kernel spreads connections across them.
+   * @default {false}
+   */
+  reusePort?: boolean;
+  /** Puts the Hub's messages in one order with other workers' Hubs. */
+  relay?: Relay;
   /** Called once the server listens. */
   onListen?: (addr: Deno.NetAddr) => void;
 }
@@ -106,11 +115,12 @@ function createHandler(
 export function serve(options: ServerOptions = {}): Natter {
   // A burst must not overflow the queue of a client that keeps up.
   const maxBatch = Math.max(1, Math.min(128, (options.queueSize ?? 256) >> 1));
-  const hub = new Hub({ maxBatch });
+  const hub = new Hub({ maxBatch, relay: options.relay });
   const sockets = new Set<WebSocket>();
   const server = Deno.serve({
     hostname: options.hostname ?? "0.0.0.0",
     port: options.port ?? 8080,
+    reusePort: options.reusePort ?? false,
     onListen: (addr) => options.onListen?.(addr as Deno.NetAddr),
   }, createHandler(hub, sockets, options));
   let stopping: Promise<boolean> | undefined;
