@@ -54,9 +54,9 @@ export interface HubOptions {
   /**
    * The most messages offered to clients as one batch. Between batches the
    * clients' writers run, so a burst larger than this reaches a client that
-   * keeps up in several frames instead of overflowing its queue. Keep it
-   * well under the clients' queue size.
-   * @default {128}
+   * keeps up in several frames instead of overflowing its queue. At most
+   * the clients' queue size.
+   * @default {256}
    */
   maxBatch?: number;
   /**
@@ -109,7 +109,7 @@ export class Hub implements AsyncDisposable {
     this.register = new Channel(backlog);
     this.unregister = new Channel(backlog);
     this.broadcast = new Channel(backlog);
-    this.#maxBatch = options.maxBatch ?? 128;
+    this.#maxBatch = options.maxBatch ?? 256;
     this.#ordered = new Channel(backlog);
     this.#relay = options.relay;
     // Every batch the relay orders must be fanned out, so it waits for room

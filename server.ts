@@ -114,8 +114,10 @@ function createHandler(
  */
 export function serve(options: ServerOptions = {}): Natter {
   // A burst must not overflow the queue of a client that keeps up.
-  const maxBatch = Math.max(1, Math.min(128, (options.queueSize ?? 256) >> 1));
-  const hub = new Hub({ maxBatch, relay: options.relay });
+  const hub = new Hub({
+    maxBatch: options.queueSize ?? 256,
+    relay: options.relay,
+  });
   const sockets = new Set<WebSocket>();
   const server = Deno.serve({
     hostname: options.hostname ?? "0.0.0.0",
