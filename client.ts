@@ -232,7 +232,12 @@ export class Client implements Subscriber, EventListenerObject {
     const close = this.#released;
     if (!close || this.#closing) return;
     if (this.#socket.readyState !== WebSocket.OPEN) return;
-    if (close.code !== 1001) this.#log(`client evicted: ${close.reason}`);
+    if (close.code !== 1001) {
+      // What Deno still holds for this peer: it cannot be dropped, only
+      // stopped from growing (O3).
+      const unsent = this.#socket.bufferedAmount;
+      this.#log(`client evicted: ${close.reason} (${unsent} bytes unsent)`);
+    }
     this.#close(close);
   }
 
