@@ -1,0 +1,218 @@
+/**
+ * natter's load generator: `deno task bench SCENARIO --url ws://HOST:PORT/ws`.
+ * It speaks plain mode, so it measures natter, the baseline in
+ * `bench/baseline.ts`, or any server written for the gorilla chat page.
+ * Each run prints one JSON object on stdout; progress goes to stderr.
+ *
+ *   broadcast  one step: --clients --senders --rate --size --duration
+ *   ramp       steps of --factor more each, until one fails (chatbench's rules)
+ *   connect    a storm of --clients connections, then one broadcast to all
+ *   slow       a stalled reader among --clients readers at --rate
+ *
+ * Give the server's PID with --pid for its CPU and memory.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { broadcast } from "./broadcast.ts";
+import { connectStorm } from "./connect.ts";
+import { slow } from "./slow.ts";
+
+const USAGE =
+  `Usage: deno task bench broadcast|ramp|connect|slow --url ws://127.0.0.1:8080/ws [flags]
+  --pid N          server PID: its CPU % and RSS
+  --clients N      connections (broadcast/ramp 100, connect 2000, slow 10)
+  --senders N      of them also sending (5)
+  --rate R         msgs/s per sender (broadcast/ramp 200, slow 4000)
+  --size B         bytes per message (100; slow 500)
+  --duration S     seconds of sending per step (5; slow 15)
+  --factor F       ramp: rate multiplier per step (1.5)
+  --p99-ms MS      ramp: a step fails above this p99 (100)
+  --max-steps N    ramp: stop after N steps (30)
+  --par N          concurrent connection attempts (50)
+  --hold S         connect: seconds to hold before the broadcast (5)
+  --workers N      load threads (2)
+  --watchdog S     give up after S seconds in all (900)`;
+
+const { values: flags, positionals } = parseArgs({
+  args: Deno.args,
+  allowPositionals: true,
+  options: {
+    url: { type: "string", default: "ws://127.0.0.1:8080/ws" },
+    pid: { type: "string" },
+    clients: { type: "string" },
+    senders: { type: "string", default: "5" },
+    rate: { type: "string" },
+    size: { type: "string" },
+    duration: { type: "string" },
+    factor: { type: "string", default: "1.5" },
+    "p99-ms": { type: "string", default: "100" },
+    "max-steps": { type: "string", default: "30" },
+    par: { type: "string", default: "50" },
+    hold: { type: "string", default: "5" },
+    workers: { type: "string", default: "2" },
+    watchdog: { type: "string", default: "900" },
+    help: { type: "boolean", short: "h" },
+  },
+});
+
+/** A positive number from a flag, or a one-line error and exit 2. */
+function num(
+  name: string,
+  value: string | undefined,
+  fallback: number,
+): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) {
+    console.error(
+      `bench: Cannot use "--${name}": "${value}" is not a positive number`,
+    );
+    Deno.exit(2);
+  }
+  return n;
+}
+
+const scenario = positionals[0];
+if (flags.help || !scenario) {
+  console.log(USAGE);
+  Deno.exit(flags.help ? 0 : 2);
+}
+const url = flags.url!;
+const pid = flags.pid ? num("pid", flags.pid, 0) : undefined;
+const workers = num("workers", flags.workers, 2);
+const watchdog = setTimeout(() => {
+  console.log(JSON.stringify({ error: "watchdog: the run took too long" }));
+  Deno.exit(1);
+}, num("watchdog", flags.watchdog, 900) * 1000);
+
+async function ramp() {
+  const clients = num("clients", flags.clients, 100);
+  const senders = num("senders", flags.senders, 5);
+  const factor = num("factor", flags.factor, 1.5);
+  const p99Limit = num("p99-ms", flags["p99-ms"], 100);
+  const maxSteps = num("max-steps", flags["max-steps"], 30);
+  let rate = num("rate", flags.rate, 200);
+  const steps = [];
+  let best = null;
+  let stopReason = `reached --max-steps ${maxSteps}`;
+  for (let i = 0; i < maxSteps; i++) {
+    const r = await broadcast({
+      url,
+      clients,
+      senders,
+      rate,
+      workers,
+      pid,
+      size: num("size", flags.size, 100),
+      duration: num("duration", flags.duration, 5) * 1000,
+      drain: 5000,
+      par: num("par", flags.par, 50),
+    });
+    const failedConnects = Object.values(r.connect.failed).reduce(
+      (a, b) => a + b,
+      0,
+    );
+    const reasons = [];
+    if (r.delivery_ratio < 0.999) {
+      reasons.push(`delivery ratio ${r.delivery_ratio} < 0.999`);
+    }
+    if (r.latency.p99_ms > p99Limit) {
+      reasons.push(`p99 ${r.latency.p99_ms}ms > ${p99Limit}ms`);
+    }
+    if (r.disconnects.count > 0 || failedConnects > 0) {
+      reasons.push("disconnects or failed connects");
+    }
+    const floor = r.sent_msgs_per_s < 0.9 * r.offered_msgs_per_s;
+    const step = {
+      rate_per_sender: rate,
+      offered_msgs_per_s: r.offered_msgs_per_s,
+      sent_msgs_per_s: r.sent_msgs_per_s,
+      deliveries_per_s: r.deliveries_per_s,
+      delivery_ratio: r.delivery_ratio,
+      p50_ms: r.latency.p50_ms,
+      p99_ms: r.latency.p99_ms,
+      max_ms: r.latency.max_ms,
+      disconnects: r.disconnects,
+      msgs_per_frame: r.msgs_per_frame,
+      server_cpu_pct: r.server?.cpu_pct ?? null,
+      server_rss_peak_kib: r.server?.rss_peak_kib ?? null,
+      generator_cpu_pct: r.generator.cpu_pct,
+      pass: reasons.length === 0 && !floor,
+    };
+    steps.push(step);
+    console.error(
+      `bench: step ${
+        i + 1
+      }: ${r.offered_msgs_per_s} msgs/s offered, ${r.deliveries_per_s} deliveries/s, p99 ${r.latency.p99_ms} ms, ${
+        step.pass ? "pass" : "fail"
+      }`,
+    );
+    if (floor) {
+      stopReason =
+        "the generator could not send 90% of the offered rate: the result is a floor";
+      break;
+    }
+    if (reasons.length > 0) {
+      stopReason = `step failed: ${reasons.join(", ")}`;
+      break;
+    }
+    best = step;
+    rate *= factor;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  return { best, stop_reason: stopReason, steps };
+}
+
+let result;
+try {
+  switch (scenario) {
+    case "broadcast":
+      result = await broadcast({
+        url,
+        workers,
+        pid,
+        clients: num("clients", flags.clients, 100),
+        senders: num("senders", flags.senders, 5),
+        rate: num("rate", flags.rate, 200),
+        size: num("size", flags.size, 100),
+        duration: num("duration", flags.duration, 5) * 1000,
+        drain: 5000,
+        par: num("par", flags.par, 50),
+      });
+      break;
+    case "ramp":
+      result = await ramp();
+      break;
+    case "connect":
+      result = await connectStorm({
+        url,
+        pid,
+        clients: num("clients", flags.clients, 2000),
+        par: num("par", flags.par, 50),
+        hold: num("hold", flags.hold, 5) * 1000,
+      });
+      break;
+    case "slow":
+      result = await slow({
+        url,
+        workers,
+        pid,
+        clients: num("clients", flags.clients, 10),
+        rate: num("rate", flags.rate, 4000),
+        size: num("size", flags.size, 500),
+        duration: num("duration", flags.duration, 15) * 1000,
+      });
+      break;
+    default:
+      console.error(`bench: Unknown scenario "${scenario}" (see --help)`);
+      Deno.exit(2);
+  }
+} catch (error) {
+  console.log(JSON.stringify({ error: (error as Error).message }));
+  Deno.exit(1);
+}
+clearTimeout(watchdog);
+console.log(JSON.stringify({ cmd: scenario, url, ...result }, null, 2));
+Deno.exit(0);

@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+import { serve } from "../server.ts";
+import { broadcast } from "./broadcast.ts";
+import { connectStorm } from "./connect.ts";
+
+Deno.test("broadcast() counts every delivery, in order, against natter", async () => {
+  await using natter = serve({ hostname: "127.0.0.1", port: 0, onListen() {} });
+  const result = await broadcast({
+    url: `ws://127.0.0.1:${natter.addr.port}/ws`,
+    clients: 20,
+    senders: 2,
+    rate: 200,
+    size: 100,
+    duration: 1000,
+    drain: 5000,
+    workers: 2,
+    pid: Deno.pid,
+  });
+  assert.equal(result.connect.connected, 20);
+  assert.ok(result.sent >= 300, `sent ${result.sent}`);
+  assert.equal(result.expected_deliveries, result.sent * 20);
+  assert.equal(result.delivery_ratio, 1);
+  assert.equal(result.out_of_order, 0);
+  assert.equal(result.duplicates, 0);
+  assert.equal(result.latency.samples, result.delivered);
+  assert.ok(result.latency.p99_ms > 0);
+  assert.equal(result.disconnects.count, 0);
+  assert.ok(result.server && result.server.rss_peak_kib > 0);
+});
+
+Deno.test("connectStorm() reaches every connection with one broadcast", async () => {
+  await using natter = serve({ hostname: "127.0.0.1", port: 0, onListen() {} });
+  const result = await connectStorm({
+    url: `ws://127.0.0.1:${natter.addr.port}/ws`,
+    clients: 200,
+    par: 20,
+    hold: 0,
+  });
+  assert.equal(result.connect.connected, 200);
+  assert.equal(result.fanout.received, 200);
+  assert.equal(result.fanout.latency.samples, 200);
+});

@@ -1,0 +1,130 @@
+/**
+ * The stalled reader: a peer that completes the WebSocket handshake and
+ * never reads, among normal readers, one of which sends steadily. It reports
+ * what the readers got, the server's memory, and from /proc/net/tcp when
+ * the server stopped writing to the stalled peer and whether it let go.
+ *
+ * @module
+ */
+
+import { broadcast } from "./broadcast.ts";
+import { ProcessWatch } from "./proc.ts";
+
+/** Settings of a stalled-reader run. */
+export interface SlowOptions {
+  url: string;
+  clients: number;
+  rate: number;
+  size: number;
+  duration: number;
+  workers: number;
+  pid?: number;
+}
+
+/** One TCP connection as /proc/net/tcp shows it. */
+interface TcpRow {
+  state: string;
+  sendQ: number;
+}
+
+/** Finds the socket from local port `local` to remote port `remote`. */
+function tcpRow(local: number, remote: number): TcpRow | undefined {
+  const hex = (port: number) =>
+    port.toString(16).toUpperCase().padStart(4, "0");
+  for (
+    const line of Deno.readTextFileSync("/proc/net/tcp").split("\n").slice(1)
+  ) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 5) continue;
+    if (f[1].endsWith(`:${hex(local)}`) && f[2].endsWith(`:${hex(remote)}`)) {
+      return { state: f[3], sendQ: parseInt(f[4].split(":")[0], 16) };
+    }
+  }
+  return undefined;
+}
+
+/** Opens a WebSocket by hand, reads the 101 response, and never reads again. */
+async function stalledPeer(url: string): Promise<Deno.TcpConn> {
+  const target = new URL(url);
+  const conn = await Deno.connect({
+    hostname: target.hostname,
+    port: Number(target.port),
+  });
+  const key = btoa(
+    String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))),
+  );
+  await conn.write(new TextEncoder().encode(
+    `GET ${target.pathname} HTTP/1.1\r\nHost: ${target.host}\r\n` +
+      `Upgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+  ));
+  // Read byte by byte up to the end of the headers, so nothing after them
+  // is consumed.
+  const byte = new Uint8Array(1);
+  let head = "";
+  while (!head.endsWith("\r\n\r\n")) {
+    if (await conn.read(byte) === null) {
+      throw new Error("Handshake ended early");
+    }
+    head += String.fromCharCode(byte[0]);
+  }
+  if (!head.startsWith("HTTP/1.1 101")) {
+    throw new Error(`Handshake refused: ${head.split("\r\n")[0]}`);
+  }
+  return conn;
+}
+
+/** Runs the stalled-reader scenario. */
+export async function slow(options: SlowOptions) {
+  const conn = await stalledPeer(options.url);
+  const local = (conn.localAddr as Deno.NetAddr).port;
+  const server = (conn.remoteAddr as Deno.NetAddr).port;
+  const memory = options.pid ? new ProcessWatch(options.pid) : undefined;
+  const started = performance.now();
+  let grewUntil: number | null = null;
+  let releasedAt: number | null = null;
+  let maxSendQ = 0;
+  let last: TcpRow | undefined;
+  const sampler = setInterval(() => {
+    const at = (performance.now() - started) / 1000;
+    const row = tcpRow(server, local);
+    if (row && row.sendQ > maxSendQ) {
+      maxSendQ = row.sendQ;
+      grewUntil = at;
+    }
+    // 01 is ESTABLISHED; anything else, or no socket at all, is a release.
+    if (releasedAt === null && (!row || row.state !== "01")) releasedAt = at;
+    last = row;
+  }, 100);
+  try {
+    const readers = await broadcast({
+      url: options.url,
+      clients: options.clients,
+      senders: 1,
+      rate: options.rate,
+      size: options.size,
+      duration: options.duration,
+      drain: 2000,
+      workers: options.workers,
+    });
+    const stats = memory?.stop();
+    return {
+      ...readers,
+      server: stats ? { pid: options.pid, ...stats } : null,
+      slow_client: {
+        server_released_at_s: releasedAt,
+        server_send_q_grew_until_s: grewUntil,
+        max_server_send_q_bytes: maxSendQ,
+        server_socket_at_end: last
+          ? {
+            state: last.state === "01" ? "ESTABLISHED" : last.state,
+            send_q: last.sendQ,
+          }
+          : null,
+      },
+    };
+  } finally {
+    clearInterval(sampler);
+    conn.close();
+  }
+}
