@@ -47,8 +47,13 @@ export interface Subscriber {
 export interface HubOptions {
   /**
    * How many register, unregister and broadcast requests may wait for the Hub
-   * in each channel before senders have to wait.
-   * @default {1024}
+   * in each channel before senders have to wait. The Hub takes its messages
+   * once per turn of the event loop, and one turn can bring thousands: after
+   * a pause (a cold start, a busy core) Deno hands over everything the
+   * sockets buffered meanwhile. The broadcast channel must hold such a turn,
+   * or senders that are merely bursty are closed as too fast; 8192 messages
+   * of at most 512 bytes bound it to a few MiB.
+   * @default {8192}
    */
   backlog?: number;
   /**
@@ -105,7 +110,7 @@ export class Hub implements AsyncDisposable {
 
   /** Creates a Hub and starts its loop. */
   constructor(options: HubOptions = {}) {
-    const backlog = options.backlog ?? 1024;
+    const backlog = options.backlog ?? 8192;
     this.register = new Channel(backlog);
     this.unregister = new Channel(backlog);
     this.broadcast = new Channel(backlog);
