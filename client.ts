@@ -47,7 +47,9 @@ export interface ClientOptions {
   writeWait?: number;
   /**
    * Unsent bytes above which the writer stops handing the socket more (O3).
-   * @default {262144}
+   * The kernel's socket buffer fills first, so only a peer that stopped
+   * reading gets this far; what Deno holds for it stays near this bound.
+   * @default {65536}
    */
   highWaterMark?: number;
   /**
@@ -115,7 +117,7 @@ export class Client implements Subscriber, EventListenerObject {
     this.#queue = new Outbox(options.queueSize ?? 256);
     this.#maxMessageSize = options.maxMessageSize ?? 512;
     this.#writeWait = options.writeWait ?? 10_000;
-    this.#highWaterMark = options.highWaterMark ?? 256 * 1024;
+    this.#highWaterMark = options.highWaterMark ?? 64 * 1024;
     this.#maxPending = options.maxPending ?? 64;
     this.#log = options.log ?? (() => {});
     this.#onClose = options.onClose;
@@ -294,6 +296,10 @@ export class Client implements Subscriber, EventListenerObject {
    */
   #close(close: CloseReason): void {
     this.#closing = true;
+    // Nothing more is sent: a stalled peer's socket outlives its Client's
+    // use by far, and must not keep the queued messages alive with it.
+    this.#queue.close();
+    this.#queue.discard();
     setTimeout(() => {
       if (this.#socket.readyState === WebSocket.OPEN) {
         this.#socket.close(close.code, close.reason);

@@ -69,7 +69,7 @@ const DEFAULTS: Config = {
   queueSize: 256,
   idleTimeout: 60,
   writeWait: 10_000,
-  highWaterMark: 256 * 1024,
+  highWaterMark: 64 * 1024,
   maxPending: 64,
   shutdownTimeout: 5000,
   workers: 1,

@@ -90,6 +90,12 @@ export class Outbox {
     return batches.map((batch) => batch.frame).join("\n");
   }
 
+  /** Drops everything queued, for a client that will send nothing more. */
+  discard(): void {
+    this.#batches = [];
+    this.#size = 0;
+  }
+
   /** Refuses further offers; what is queued can still be taken. */
   close(): void {
     this.#closed = true;

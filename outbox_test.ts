@@ -47,3 +47,13 @@ Deno.test("Outbox refuses a capacity that is not a positive integer", () => {
     assert.throws(() => new Outbox(capacity), RangeError);
   }
 });
+
+Deno.test("Outbox.discard() drops what is queued, so nothing keeps it alive", async () => {
+  const outbox = new Outbox(4);
+  outbox.offer(new Batch(["a", "b"]));
+  outbox.close();
+  outbox.discard();
+  assert.equal(outbox.size, 0);
+  assert.equal(await outbox.wait(), false);
+  assert.equal(outbox.take(), "");
+});
