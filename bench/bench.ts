@@ -74,6 +74,23 @@ function num(
   return n;
 }
 
+/**
+ * A duration in seconds from a flag: `15`, `15s` or `500ms` (chatbench's
+ * spelling works too), or a one-line error and exit 2.
+ */
+function seconds(name: string, value: string | undefined, fallback: number) {
+  if (value === undefined) return fallback;
+  const match = /^([0-9.]+)(ms|s)?$/.exec(value);
+  const n = match ? Number(match[1]) / (match[2] === "ms" ? 1000 : 1) : NaN;
+  if (!Number.isFinite(n) || n <= 0) {
+    console.error(
+      `bench: Cannot use "--${name}": "${value}" is not a duration (15, 15s, 500ms)`,
+    );
+    Deno.exit(2);
+  }
+  return n;
+}
+
 const scenario = positionals[0];
 if (flags.help || !scenario) {
   console.log(USAGE);
@@ -85,7 +102,7 @@ const workers = num("workers", flags.workers, 2);
 const watchdog = setTimeout(() => {
   console.log(JSON.stringify({ error: "watchdog: the run took too long" }));
   Deno.exit(1);
-}, num("watchdog", flags.watchdog, 900) * 1000);
+}, seconds("watchdog", flags.watchdog, 900) * 1000);
 
 async function ramp() {
   const clients = num("clients", flags.clients, 100);
@@ -106,7 +123,7 @@ async function ramp() {
       workers,
       pid,
       size: num("size", flags.size, 100),
-      duration: num("duration", flags.duration, 5) * 1000,
+      duration: seconds("duration", flags.duration, 5) * 1000,
       drain: 5000,
       par: num("par", flags.par, 50),
     });
@@ -177,7 +194,7 @@ try {
         senders: num("senders", flags.senders, 5),
         rate: num("rate", flags.rate, 200),
         size: num("size", flags.size, 100),
-        duration: num("duration", flags.duration, 5) * 1000,
+        duration: seconds("duration", flags.duration, 5) * 1000,
         drain: 5000,
         par: num("par", flags.par, 50),
       });
@@ -191,7 +208,7 @@ try {
         pid,
         clients: num("clients", flags.clients, 2000),
         par: num("par", flags.par, 50),
-        hold: num("hold", flags.hold, 5) * 1000,
+        hold: seconds("hold", flags.hold, 5) * 1000,
       });
       break;
     case "slow":
@@ -202,7 +219,7 @@ try {
         clients: num("clients", flags.clients, 10),
         rate: num("rate", flags.rate, 4000),
         size: num("size", flags.size, 500),
-        duration: num("duration", flags.duration, 15) * 1000,
+        duration: seconds("duration", flags.duration, 15) * 1000,
       });
       break;
     default:

@@ -146,22 +146,33 @@ out.push(
   "| stalled reader run | readers' delivery | readers' p99 | RSS growth (peak - before) | same traffic, no stalled reader | stalled peer's share | verdict |",
   "|---|---|---|---|---|---|---|",
 );
-for (let i = 1; i <= 3; i++) {
+const shares: number[] = [];
+for (let i = 1;; i++) {
   const slow = await load(dir, `natter-slow-${i}`);
   const control = await load(dir, `natter-slow-control-${i}`);
-  if (!slow || !control) continue;
+  if (!slow || !control) break;
   const growth = (r: Json) => {
     const s = r.server as Record<string, number>;
     return (s.rss_peak_kib - s.rss_before_kib) / 1024;
   };
   const lat = slow.latency as Record<string, number>;
   const verdict = (slow.slow_client as Record<string, string>).verdict;
+  shares.push(growth(slow) - growth(control));
   out.push(
     `| ${i} | ${slow.delivery_ratio} | ${lat.p99_ms} ms | ${
       growth(slow).toFixed(2)
     } MiB | ${growth(control).toFixed(2)} MiB | ${
-      (growth(slow) - growth(control)).toFixed(2)
+      shares.at(-1)!.toFixed(2)
     } MiB | ${verdict} |`,
+  );
+}
+if (shares.length > 0) {
+  const mean = shares.reduce((a, b) => a + b, 0) / shares.length;
+  out.push(
+    "",
+    `Stalled peer's share, mean of ${shares.length} pairs: ${
+      mean.toFixed(2)
+    } MiB.`,
   );
 }
 out.push("", "### Every ramp step", "");

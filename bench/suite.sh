@@ -1,20 +1,30 @@
 #!/usr/bin/env bash
-# Runs the independent chatbench load generator (../shared/chatbench, Go)
-# against natter and the Set-and-loop baseline, one fresh server per
-# scenario, one scenario at a time, and writes one JSON file per run.
+# Runs every scenario of issue 4 against natter and the Set-and-loop
+# baseline, one fresh server per scenario, one scenario at a time, and writes
+# one JSON file per run (plus the server's log and the generator's progress).
 #
-#   bench/chatbench.sh OUT_DIR [CHATBENCH_BINARY]
+#   bench/suite.sh OUT_DIR [GENERATOR]
 #
-# Scenarios (issue 4): fan-out ramp at 100 and 1000 clients, light load
-# (100 clients, 1000 msgs/s), connect storms of 2000 and 10000, a stalled
-# reader among 10 (and the same traffic without it, to isolate its memory),
-# and natter on 2 workers. Loopback only; every run is bounded by chatbench's
-# own watchdog.
+# GENERATOR is `deno` for natter's own (`deno task bench`) or the path of a
+# chatbench binary (../shared/chatbench, Go; default `chatbench` on PATH).
+# Both take the same flags and write the same keys, so `bench/summary.ts`
+# and `bench/plot.ts` read either.
+#
+# Scenarios: fan-out ramp at 100 and 1000 clients, light load (100 clients,
+# 1000 msgs/s), connect storms of 2000 and 10000, a stalled reader among 10
+# (and the same traffic without it, to isolate its memory), natter with
+# V8's default young generation, and natter on 2 workers. Loopback only;
+# every run is bounded by the generator's own watchdog.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-out=${1:?usage: bench/chatbench.sh OUT_DIR [CHATBENCH_BINARY]}
-chatbench=${2:-chatbench}
+out=${1:?usage: bench/suite.sh OUT_DIR [deno|CHATBENCH_BINARY]}
+generator=${2:-chatbench}
+if [ "$generator" = deno ]; then
+	generator=(deno run --allow-all bench/bench.ts)
+else
+	generator=("$generator")
+fi
 mkdir -p "$out"
 ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 port=18600
@@ -24,10 +34,11 @@ natter=(deno run --v8-flags=--max-semi-space-size=2 --allow-net --allow-read=.
 	--allow-env main.ts --hostname 127.0.0.1)
 natter_v8_default=(deno run --allow-net --allow-read=. --allow-env main.ts
 	--hostname 127.0.0.1)
+natter_workers=("${natter[@]}" --workers 2)
 baseline=(deno run --allow-net bench/baseline.ts --hostname 127.0.0.1)
 
-# run NAME SERVER_ARRAY CHATBENCH_ARGS...: starts the server on a fresh port,
-# waits until it accepts connections, runs chatbench, stops the server.
+# run NAME SERVER_ARRAY SCENARIO ARGS...: starts the server on a fresh port,
+# waits until it accepts connections, runs the generator, stops the server.
 run() {
 	local name=$1 server=$2
 	shift 2
@@ -40,8 +51,8 @@ run() {
 		sleep 0.1
 	done
 	echo "== $name" >&2
-	"$chatbench" "$1" --url "ws://127.0.0.1:$port/ws" --pid "$pid" "${@:2}" \
-		>"$out/$name.json" 2>"$out/$name.log" || true
+	"${generator[@]}" "$1" --url "ws://127.0.0.1:$port/ws" --pid "$pid" \
+		"${@:2}" >"$out/$name.json" 2>"$out/$name.log" || true
 	kill "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 }
@@ -58,12 +69,11 @@ for server in natter baseline; do
 done
 run natter-v8-default-connect-2000 natter_v8_default connect --clients 2000 --hold 2s
 run natter-v8-default-ramp-1000 natter_v8_default ramp --clients 1000 --rate 2 "${ramp[@]}"
-for i in 1 2 3; do
+for i in 1 2 3 4 5; do
 	run "natter-slow-$i" natter slow --clients 10 --rate 4000 --duration 15s --size 500
 	run "natter-slow-control-$i" natter broadcast --clients 10 --senders 1 \
 		--rate 4000 --duration 15s --size 500
 done
-natter_workers=("${natter[@]}" --workers 2)
 run natter-workers-ramp-100 natter_workers ramp --clients 100 --rate 20 "${ramp[@]}"
 run natter-workers-ramp-1000 natter_workers ramp --clients 1000 --rate 2 "${ramp[@]}"
 echo "results in $out" >&2
