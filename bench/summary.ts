@@ -1,6 +1,6 @@
 /**
  * Summarises a directory of chatbench (or `deno task bench`) JSON results,
- * as written by `bench/chatbench.sh`, into the Markdown tables of
+ * as written by `bench/suite.sh`, into the Markdown tables of
  * BENCHMARKS.md.
  *
  *   deno run --allow-read bench/summary.ts RESULTS_DIR
