@@ -19,6 +19,13 @@ import { Batch } from "./batch.ts";
 import { Channel, select } from "./channel.ts";
 import type { Relay } from "./relay.ts";
 
+/**
+ * Resolves once the event loop has turned: after the I/O that was ready,
+ * including the writes of what the sockets were handed, with no timer
+ * clamping.
+ */
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
 /** How a client is told to close when the Hub lets it go. */
 export interface CloseReason {
   /** A WebSocket close code, for example 1008. */
@@ -58,9 +65,10 @@ export interface HubOptions {
   backlog?: number;
   /**
    * The most messages offered to clients as one batch. Between batches the
-   * clients' writers run, so a burst larger than this reaches a client that
-   * keeps up in several frames instead of overflowing its queue. At most
-   * the clients' queue size.
+   * clients' writers run and the event loop turns, so a burst larger than
+   * this reaches a client that keeps up in several frames, each written out
+   * before the next, instead of overflowing its queue. At most the clients'
+   * queue size.
    * @default {256}
    */
   maxBatch?: number;
@@ -160,13 +168,16 @@ export class Hub implements AsyncDisposable {
       await select(channels);
       // Let the rest of this turn's I/O arrive first: setImmediate runs
       // after the ready sockets' events, with no timer clamping.
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
       for (const client of this.register.takeAll()) this.#clients.add(client);
       for (const client of this.unregister.takeAll()) this.#remove(client);
       const messages = this.#next();
       for (let i = 0; i < messages.length; i += this.#maxBatch) {
-        // The writers woken by the last batch hand it to their sockets first.
-        if (i > 0) await Promise.resolve();
+        // The writers woken by the last batch have handed it to their sockets;
+        // Deno writes it out only when the event loop turns. Without the turn
+        // every batch of a big burst would count as unsent at once, pausing
+        // (and then evicting) clients that keep up perfectly well.
+        if (i > 0) await nextTurn();
         const part = messages.length <= this.#maxBatch
           ? messages
           : messages.slice(i, i + this.#maxBatch);

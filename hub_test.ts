@@ -8,6 +8,7 @@ import {
   type Subscriber,
 } from "./hub.ts";
 import { Outbox } from "./outbox.ts";
+import { setImmediate } from "node:timers";
 
 /**
  * A Subscriber without a socket: a real bounded queue, and a record of how
@@ -91,6 +92,27 @@ Deno.test("Hub splits a burst into batches of at most maxBatch, in order", async
   for (const m of sent) assert.ok(hub.broadcast.trySend(m));
   assert.deepEqual(await client.take(300), sent);
   assert.deepEqual(client.offered.slice(1).map((b) => b.size), [128, 128, 44]);
+});
+
+Deno.test("Hub lets the event loop turn between the batches of a burst", async () => {
+  // Deno writes what a socket was handed only when the event loop turns; a
+  // burst offered in one go would count as unsent all at once.
+  await using hub = new Hub({ maxBatch: 100 });
+  const client = new FakeClient(1000);
+  await registerAll(hub, [client]);
+  let turns = 0;
+  const turnsAtOffer: number[] = [];
+  const offer = client.offer.bind(client);
+  client.offer = (batch) => {
+    turnsAtOffer.push(turns);
+    setImmediate(() => turns++);
+    return offer(batch);
+  };
+  for (let i = 0; i < 250; i++) assert.ok(hub.broadcast.trySend(`m${i}`));
+  assert.equal((await client.take(250)).length, 250);
+  assert.deepEqual(client.offered.slice(1).map((b) => b.size), [100, 100, 50]);
+  // Each batch after the first waited for the turn scheduled at the last one.
+  assert.deepEqual(turnsAtOffer, [0, 1, 2]);
 });
 
 Deno.test("Hub evicts a client whose queue is full without waiting for it (A5, D5)", async () => {
