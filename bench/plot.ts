@@ -3,6 +3,7 @@
  * step (log scale) above, p99 latency per step below. Reads chatbench's or
  * `deno task bench ramp`'s JSON, which share their keys.
  *
+ *   deno task bench:plot            BENCHMARKS.md's two plots, from bench/results/
  *   deno task bench:plot [--out docs/bench-ramp.svg] NAME=ramp.json ...
  *
  * @module
@@ -17,7 +18,7 @@ export interface Series {
 }
 
 const COLORS = ["#1f6feb", "#d1242f", "#1a7f37", "#9a6700", "#8250df"];
-const W = 760, H = 560, LEFT = 80, RIGHT = 170, TOP = 40, PANEL = 200, GAP = 70;
+const W = 820, H = 560, LEFT = 80, RIGHT = 220, TOP = 40, PANEL = 200, GAP = 70;
 
 const esc = (s: string) => s.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -161,6 +162,27 @@ export function toSeries(
   };
 }
 
+/** The ramps BENCHMARKS.md shows, as `bench/suite.sh` names them. */
+const DOCUMENTED = [
+  ["natter", "chatbench", "natter"],
+  ["baseline", "chatbench", "baseline"],
+  ["natter, 2 workers", "chatbench", "natter-workers"],
+  ["natter (deno task bench)", "deno", "natter"],
+  ["baseline (deno task bench)", "deno", "baseline"],
+];
+
+/** Reads `file` into a series, or `undefined` when it is missing. */
+function read(name: string, file: string): Series | undefined {
+  let text;
+  try {
+    text = Deno.readTextFileSync(file);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+  return toSeries(name, JSON.parse(text));
+}
+
 if (import.meta.main) {
   const { values, positionals } = parseArgs({
     args: Deno.args,
@@ -168,13 +190,28 @@ if (import.meta.main) {
     options: {
       out: { type: "string", default: "docs/bench-ramp.svg" },
       title: { type: "string", default: "Fan-out ramp" },
+      results: { type: "string", default: "bench/results" },
     },
   });
   if (positionals.length === 0) {
-    console.error(
-      "usage: deno task bench:plot [--out FILE] [--title T] NAME=ramp.json ...",
-    );
-    Deno.exit(2);
+    // BENCHMARKS.md's plots, from the results checked in under --results.
+    for (const clients of [100, 1000]) {
+      const series = DOCUMENTED.map(([name, generator, server]) =>
+        read(
+          name,
+          `${values.results}/${generator}/${server}-ramp-${clients}.json`,
+        )
+      ).filter((s): s is Series => s !== undefined);
+      if (series.length === 0) {
+        console.error(`plot: Cannot find any ramp in ${values.results}`);
+        Deno.exit(1);
+      }
+      const out = `docs/bench-ramp-${clients}.svg`;
+      const title = `Fan-out ramp, ${clients} clients, 5 senders`;
+      Deno.writeTextFileSync(out, plot(series, title));
+      console.error(`plot: wrote ${out}`);
+    }
+    Deno.exit(0);
   }
   const series = positionals.map((arg) => {
     const at = arg.indexOf("=");
@@ -182,10 +219,13 @@ if (import.meta.main) {
       console.error(`plot: Cannot read "${arg}": expected NAME=FILE`);
       Deno.exit(2);
     }
-    return toSeries(
-      arg.slice(0, at),
-      JSON.parse(Deno.readTextFileSync(arg.slice(at + 1))),
-    );
+    const file = arg.slice(at + 1);
+    const one = read(arg.slice(0, at), file);
+    if (!one) {
+      console.error(`plot: Cannot read "${file}": no such file`);
+      Deno.exit(2);
+    }
+    return one;
   });
   Deno.writeTextFileSync(values.out!, plot(series, values.title!));
   console.error(`plot: wrote ${values.out}`);
