@@ -32,7 +32,7 @@ const USAGE =
   --max-steps N    ramp: stop after N steps (30)
   --par N          concurrent connection attempts (50)
   --hold S         connect: seconds to hold before the broadcast (5)
-  --workers N      load threads (2)
+  --workers N      load threads (4)
   --watchdog S     give up after S seconds in all (900)`;
 
 const { values: flags, positionals } = parseArgs({
@@ -51,7 +51,7 @@ const { values: flags, positionals } = parseArgs({
     "max-steps": { type: "string", default: "30" },
     par: { type: "string", default: "50" },
     hold: { type: "string", default: "5" },
-    workers: { type: "string", default: "2" },
+    workers: { type: "string", default: "4" },
     watchdog: { type: "string", default: "900" },
     help: { type: "boolean", short: "h" },
   },
@@ -98,7 +98,7 @@ if (flags.help || !scenario) {
 }
 const url = flags.url!;
 const pid = flags.pid ? num("pid", flags.pid, 0) : undefined;
-const workers = num("workers", flags.workers, 2);
+const workers = num("workers", flags.workers, 4);
 const watchdog = setTimeout(() => {
   console.log(JSON.stringify({ error: "watchdog: the run took too long" }));
   Deno.exit(1);

@@ -7,6 +7,7 @@
  */
 
 import { Histogram } from "./histogram.ts";
+import { now } from "./load_worker.ts";
 import type { WorkerReport, WorkerRequest } from "./load_worker.ts";
 import { ProcessWatch } from "./proc.ts";
 
@@ -136,12 +137,15 @@ export async function broadcast(options: BroadcastOptions) {
   const run = Math.random().toString(36).slice(2, 8);
   try {
     const counts = shares(clients, pool.size);
+    // One epoch for every thread: a message is timed by whichever receives it.
+    const epoch = now();
     await pool.all((i) => ({
       type: "connect",
       url: options.url,
       count: counts[i],
       par: Math.ceil((options.par ?? 50) / pool.size),
       run,
+      epoch,
     }));
     // Sender k is connection k: spread over the workers like the receivers.
     const mine = (i: number) => {

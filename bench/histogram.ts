@@ -38,6 +38,15 @@ export class Histogram {
   record(micros: number): void {
     const v = micros < 1 ? 1 : micros;
     if (v > this.#max) this.#max = v;
+    if (v >= SUB && v < 2 ** 31) {
+      // The hot path, in integers: the power is the top bit, the sub-bucket
+      // the six bits below it. Exact for these values, and several times
+      // cheaper than a logarithm; load threads record millions a second.
+      const whole = v >>> 0;
+      const power = 31 - Math.clz32(whole);
+      this.counts[power * SUB + ((whole >>> (power - 6)) & (SUB - 1))]++;
+      return;
+    }
     const power = Math.min(POWERS - 1, Math.floor(Math.log2(v)));
     const base = 2 ** power;
     const sub = Math.min(SUB - 1, Math.floor(((v - base) / base) * SUB));

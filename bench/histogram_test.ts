@@ -29,3 +29,18 @@ Deno.test("Histogram.merge() adds another thread's samples", () => {
   assert.equal(a.max, 2000);
   assert.ok(a.quantile(0.5) >= 1000 * 0.984 && a.quantile(0.5) <= 1000 * 1.016);
 });
+
+Deno.test("Histogram.record() puts a sample in the same bucket on both paths", () => {
+  // Whole values from 64 µs take the integer path; a value just below a
+  // whole number takes the float path. Both must agree on bucket edges.
+  for (const v of [64, 65, 127, 128, 1000, 4095, 4096, 123_456, 2 ** 30]) {
+    const whole = new Histogram();
+    whole.record(v);
+    const edge = new Histogram();
+    edge.record(v + 0.5);
+    assert.equal(whole.counts.indexOf(1), edge.counts.indexOf(1), `${v}`);
+    const below = new Histogram();
+    below.record(v - 0.5);
+    assert.ok(below.counts.indexOf(1) <= whole.counts.indexOf(1), `${v}`);
+  }
+});
