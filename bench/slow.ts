@@ -8,7 +8,6 @@
  */
 
 import { broadcast } from "./broadcast.ts";
-import { ProcessWatch } from "./proc.ts";
 
 /** Settings of a stalled-reader run. */
 export interface SlowOptions {
@@ -74,12 +73,28 @@ async function stalledPeer(url: string): Promise<Deno.TcpConn> {
   return conn;
 }
 
+/** What the server did with the stalled peer, in a few words. */
+function verdict(
+  releasedAt: number | null,
+  grewUntil: number | null,
+  seconds: number,
+): string {
+  if (releasedAt !== null) {
+    return `server released the connection after ${releasedAt.toFixed(1)} s`;
+  }
+  if (grewUntil !== null && grewUntil < seconds) {
+    return `server stopped writing after ${
+      grewUntil.toFixed(1)
+    } s and kept the connection open`;
+  }
+  return "server kept writing until the end";
+}
+
 /** Runs the stalled-reader scenario. */
 export async function slow(options: SlowOptions) {
   const conn = await stalledPeer(options.url);
   const local = (conn.localAddr as Deno.NetAddr).port;
   const server = (conn.remoteAddr as Deno.NetAddr).port;
-  const memory = options.pid ? new ProcessWatch(options.pid) : undefined;
   const started = performance.now();
   let grewUntil: number | null = null;
   let releasedAt: number | null = null;
@@ -106,12 +121,14 @@ export async function slow(options: SlowOptions) {
       duration: options.duration,
       drain: 2000,
       workers: options.workers,
+      // The server's memory over the same window as a plain broadcast's,
+      // from after every reader connected, so the two can be subtracted.
+      pid: options.pid,
     });
-    const stats = memory?.stop();
     return {
       ...readers,
-      server: stats ? { pid: options.pid, ...stats } : null,
       slow_client: {
+        verdict: verdict(releasedAt, grewUntil, options.duration / 1000),
         server_released_at_s: releasedAt,
         server_send_q_grew_until_s: grewUntil,
         max_server_send_q_bytes: maxSendQ,

@@ -30,6 +30,12 @@ async function load(dir: string, name: string): Promise<Json | undefined> {
   }
 }
 
+/** Failed connects: chatbench counts them, `deno task bench` by reason. */
+function failures(failed: number | Record<string, number>): number {
+  if (typeof failed === "number") return failed;
+  return Object.values(failed).reduce((a, b) => a + b, 0);
+}
+
 const m = (n: number) => (n / 1e6).toFixed(2);
 const f1 = (n: number) => n.toFixed(1);
 
@@ -131,12 +137,15 @@ for (
 ) {
   const r = await load(dir, name);
   if (!r) continue;
-  const c = r.connect as Record<string, number>;
+  const c = r.connect as {
+    connects_per_s: number;
+    failed: number | Record<string, number>;
+  };
   const fan = r.fanout as Record<string, number>;
   out.push(
-    `| ${name} | ${
-      Math.round(c.connects_per_s)
-    } | ${c.failed} | ${r.server_rss_per_conn_kib} KiB | ${fan.received}/${fan.receivers} | ${
+    `| ${name} | ${Math.round(c.connects_per_s)} | ${
+      failures(c.failed)
+    } | ${r.server_rss_per_conn_kib} KiB | ${fan.received}/${fan.receivers} | ${
       (fan.seconds_to_last * 1000).toFixed(0)
     } ms |`,
   );
