@@ -107,7 +107,7 @@ let cursor = 0;
  * generator's hot path (millions of messages a second on one thread), so it
  * parses with `charCodeAt` and allocates nothing per message.
  */
-function receive(index: number, data: string): void {
+export function receive(index: number, data: string): void {
   const at = now();
   const atMicros = (at - epoch) * 1000;
   report.frames++;
@@ -136,9 +136,21 @@ function receive(index: number, data: string): void {
   }
 }
 
+/**
+ * Sets up the counting of run `run`, timed from `epoch`, over `connections`
+ * connections; `receive` needs it first.
+ */
+export function prepare(run: string, start: number, connections: number) {
+  runPrefix = `${run} `;
+  epoch = start;
+  lastSeq = new Float64Array(connections * MAX_SENDERS).fill(-1);
+}
+
+/** How many messages `receive` has counted so far. */
+export const delivered = (): number => report.delivered;
+
 async function connect(url: string, count: number, par: number): Promise<void> {
   sockets = [];
-  lastSeq = new Float64Array(count * MAX_SENDERS).fill(-1);
   let next = 0;
   const one = async () => {
     while (next < count) {
@@ -203,8 +215,7 @@ async function send(request: Extract<WorkerRequest, { type: "send" }>) {
 scope.onmessage = async ({ data: request }) => {
   switch (request.type) {
     case "connect":
-      runPrefix = `${request.run} `;
-      epoch = request.epoch;
+      prepare(request.run, request.epoch, request.count);
       await connect(request.url, request.count, request.par);
       return scope.postMessage({ type: "connected" });
     case "send":
