@@ -17,6 +17,26 @@ import {
 } from "./test_util/browser.ts";
 import { openClients, startServer } from "./test_util/natter.ts";
 
+/**
+ * natter, Chromium and one page of it connected: the set-up most tests share.
+ * Disposing it closes the browser, then the server.
+ */
+async function connectedPage() {
+  await using stack = new AsyncDisposableStack();
+  const server = stack.use(startServer());
+  const browser = stack.use(await launch());
+  const { page, problems } = await openPage(browser, server.origin + "/");
+  await waitForConnected(server, [page]);
+  // Set up: from here the caller disposes (the browser first, as pushed last).
+  const owned = stack.move();
+  return {
+    server,
+    page,
+    problems,
+    [Symbol.asyncDispose]: () => owned.disposeAsync(),
+  };
+}
+
 Deno.test(
   "P2, I4: two pages chat and each sees both messages in the same order",
   browserTest,
@@ -125,10 +145,8 @@ Deno.test(
   "P2: a message that looks like HTML is shown as text and runs nothing",
   browserTest,
   async () => {
-    await using server = startServer();
-    await using browser = await launch();
-    const { page, problems } = await openPage(browser, server.origin + "/");
-    await waitForConnected(server, [page]);
+    await using chat = await connectedPage();
+    const { server, page, problems } = chat;
     await using sender = (await openClients(server, 1))[0];
     const attacks = [
       "<img src=x onerror=alert(1)>",
@@ -150,10 +168,8 @@ Deno.test(
   "P4: empty input sends nothing, white space is sent, the page stays",
   browserTest,
   async () => {
-    await using server = startServer();
-    await using browser = await launch();
-    const { page } = await openPage(browser, server.origin + "/");
-    await waitForConnected(server, [page]);
+    await using chat = await connectedPage();
+    const { server, page } = chat;
     await using observer = (await openClients(server, 1))[0];
     await say(page, "");
     await say(page, " \t ");
@@ -172,10 +188,8 @@ Deno.test(
   "P4: keyboard only, Enter sends and focus stays in the labelled input",
   browserTest,
   async () => {
-    await using server = startServer();
-    await using browser = await launch();
-    const { page } = await openPage(browser, server.origin + "/");
-    await waitForConnected(server, [page]);
+    await using chat = await connectedPage();
+    const { server, page } = chat;
     const focused = () => page.evaluate<string>("document.activeElement.id");
     // autofocus: typing goes to the input without a click.
     assert.equal(await focused(), "msg");
