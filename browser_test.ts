@@ -189,7 +189,7 @@ Deno.test(
   browserTest,
   async () => {
     await using chat = await connectedPage();
-    const { server, page } = chat;
+    const { page } = chat;
     const focused = () => page.evaluate<string>("document.activeElement.id");
     // autofocus: typing goes to the input without a click.
     assert.equal(await focused(), "msg");
