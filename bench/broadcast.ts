@@ -7,7 +7,7 @@
  */
 
 import { Histogram } from "./histogram.ts";
-import { now } from "./load_worker.ts";
+import { now } from "./open.ts";
 import type { WorkerReport, WorkerRequest } from "./load_worker.ts";
 import { ProcessWatch } from "./proc.ts";
 

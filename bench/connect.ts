@@ -7,7 +7,7 @@
  */
 
 import { Histogram } from "./histogram.ts";
-import { now } from "./load_worker.ts";
+import { now, openSockets } from "./open.ts";
 import { ProcessWatch, rssKiB } from "./proc.ts";
 
 /** Settings of a connect storm. */
@@ -23,8 +23,8 @@ export interface ConnectOptions {
 /** Runs the storm and reports it as chatbench's `connect` does. */
 export async function connectStorm(options: ConnectOptions) {
   const { url, clients, par, hold, pid } = options;
-  const baseline = pid ? rssKiB(pid) : 0;
   const server = pid ? new ProcessWatch(pid) : undefined;
+  const baseline = server?.rssBefore ?? 0;
   const handshake = new Histogram();
   const failed: Record<string, number> = {};
   const sockets: WebSocket[] = [];
@@ -35,34 +35,16 @@ export async function connectStorm(options: ConnectOptions) {
   let disconnects = 0;
   const { promise: allReceived, resolve: done } = Promise.withResolvers<void>();
   const started = now();
-  let next = 0;
-  const one = async () => {
-    while (next < clients) {
-      next++;
-      const t0 = now();
-      const socket = new WebSocket(url);
-      const ok = await new Promise<boolean>((resolve) => {
-        socket.onopen = () => resolve(true);
-        socket.onerror = (event) => {
-          const why = (event as ErrorEvent).message ?? "error";
-          failed[why] = (failed[why] ?? 0) + 1;
-          resolve(false);
-        };
-      });
-      if (!ok) continue;
-      handshake.record((now() - t0) * 1000);
-      socket.onerror = null;
-      socket.onmessage = () => {
-        const at = now();
-        fanout.record((at - sentAt) * 1000);
-        lastAt = at;
-        if (++received === sockets.length) done();
-      };
-      socket.onclose = () => disconnects++;
-      sockets.push(socket);
-    }
-  };
-  await Promise.all(Array.from({ length: par }, one));
+  await openSockets(url, clients, par, { handshake, failed }, (socket) => {
+    socket.onmessage = () => {
+      const at = now();
+      fanout.record((at - sentAt) * 1000);
+      lastAt = at;
+      if (++received === sockets.length) done();
+    };
+    socket.onclose = () => disconnects++;
+    sockets.push(socket);
+  });
   const seconds = (now() - started) / 1000;
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const connectedRss = pid ? rssKiB(pid) : 0;

@@ -8,6 +8,7 @@
  */
 
 import { Histogram } from "./histogram.ts";
+import { now, openSockets } from "./open.ts";
 
 /** What the main thread asks of a load worker. */
 export type WorkerRequest =
@@ -49,9 +50,6 @@ export interface WorkerReport {
   handshakeMax: number;
   disconnects: Record<string, number>;
 }
-
-/** Wall-clock milliseconds with sub-millisecond precision, same in every thread. */
-export const now = () => performance.timeOrigin + performance.now();
 
 const MAX_SENDERS = 64;
 const scope = self as unknown as {
@@ -151,35 +149,20 @@ export const delivered = (): number => report.delivered;
 
 async function connect(url: string, count: number, par: number): Promise<void> {
   sockets = [];
-  let next = 0;
-  const one = async () => {
-    while (next < count) {
-      const index = next++;
-      const started = now();
-      const socket = new WebSocket(url);
-      const opened = await new Promise<boolean>((resolve) => {
-        socket.onopen = () => resolve(true);
-        socket.onerror = (event) => {
-          const reason = (event as ErrorEvent).message ?? "error";
-          report.failed[reason] = (report.failed[reason] ?? 0) + 1;
-          resolve(false);
-        };
-      });
-      if (!opened) continue;
-      handshake.record((now() - started) * 1000);
-      report.connected++;
-      report.open++;
-      socket.onerror = null;
-      socket.onmessage = (event) => receive(index, event.data);
-      socket.onclose = (event) => {
-        report.open--;
-        const key = String(event.code);
-        report.disconnects[key] = (report.disconnects[key] ?? 0) + 1;
-      };
-      sockets[index] = socket;
-    }
-  };
-  await Promise.all(Array.from({ length: par }, one));
+  await openSockets(url, count, par, { handshake, failed: report.failed }, (
+    socket,
+    index,
+  ) => {
+    report.connected++;
+    report.open++;
+    socket.onmessage = (event) => receive(index, event.data);
+    socket.onclose = (event) => {
+      report.open--;
+      const key = String(event.code);
+      report.disconnects[key] = (report.disconnects[key] ?? 0) + 1;
+    };
+    sockets[index] = socket;
+  });
 }
 
 /** Sends `rate` msgs/s from each of `senders` for `ms`, paced every ms. */

@@ -3,7 +3,8 @@
  * frame of 100 messages. Run with `deno task bench:micro`.
  */
 
-import { delivered, now, prepare, receive } from "./load_worker.ts";
+import { delivered, prepare, receive } from "./load_worker.ts";
+import { now } from "./open.ts";
 
 const CONNECTIONS = 1000;
 const start = now();
