@@ -7,6 +7,7 @@
  * @module
  */
 
+import { rawHandshake, type RawWebSocket } from "../test_util/raw_ws.ts";
 import { broadcast } from "./broadcast.ts";
 
 /** Settings of a stalled-reader run. */
@@ -42,34 +43,14 @@ function tcpRow(local: number, remote: number): TcpRow | undefined {
   return undefined;
 }
 
-/** Opens a WebSocket by hand, reads the 101 response, and never reads again. */
-async function stalledPeer(url: string): Promise<Deno.TcpConn> {
+/** Opens a WebSocket by hand: after the 101 response nothing reads it. */
+async function stalledPeer(url: string): Promise<RawWebSocket> {
   const target = new URL(url);
-  const conn = await Deno.connect({
-    hostname: target.hostname,
-    port: Number(target.port),
-  });
-  const key = btoa(
-    String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))),
+  const { status, conn } = await rawHandshake(
+    { hostname: target.hostname, port: Number(target.port) },
+    { path: target.pathname },
   );
-  await conn.write(new TextEncoder().encode(
-    `GET ${target.pathname} HTTP/1.1\r\nHost: ${target.host}\r\n` +
-      `Upgrade: websocket\r\nConnection: Upgrade\r\n` +
-      `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
-  ));
-  // Read byte by byte up to the end of the headers, so nothing after them
-  // is consumed.
-  const byte = new Uint8Array(1);
-  let head = "";
-  while (!head.endsWith("\r\n\r\n")) {
-    if (await conn.read(byte) === null) {
-      throw new Error("Handshake ended early");
-    }
-    head += String.fromCharCode(byte[0]);
-  }
-  if (!head.startsWith("HTTP/1.1 101")) {
-    throw new Error(`Handshake refused: ${head.split("\r\n")[0]}`);
-  }
+  if (!conn) throw new Error(`Handshake refused: ${status}`);
   return conn;
 }
 
@@ -93,8 +74,8 @@ function verdict(
 /** Runs the stalled-reader scenario. */
 export async function slow(options: SlowOptions) {
   const conn = await stalledPeer(options.url);
-  const local = (conn.localAddr as Deno.NetAddr).port;
-  const server = (conn.remoteAddr as Deno.NetAddr).port;
+  const local = conn.localAddr.port;
+  const server = conn.remoteAddr.port;
   const started = performance.now();
   let grewUntil: number | null = null;
   let releasedAt: number | null = null;
@@ -142,6 +123,6 @@ export async function slow(options: SlowOptions) {
     };
   } finally {
     clearInterval(sampler);
-    conn.close();
+    conn.abort();
   }
 }

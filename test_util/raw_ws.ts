@@ -159,6 +159,16 @@ export class RawWebSocket implements AsyncDisposable {
     this.#conn = conn;
   }
 
+  /** This end's address. */
+  get localAddr(): Deno.NetAddr {
+    return this.#conn.localAddr as Deno.NetAddr;
+  }
+
+  /** The server's address. */
+  get remoteAddr(): Deno.NetAddr {
+    return this.#conn.remoteAddr as Deno.NetAddr;
+  }
+
   /** Sends a masked text frame. */
   sendText(text: string): Promise<void> {
     return this.sendFrame(Opcode.Text, encoder.encode(text));
