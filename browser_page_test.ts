@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import {
   browserTest,
+  connectedPage,
   converse,
   launch,
   lines,
@@ -22,11 +23,9 @@ Deno.test(
   "D6, P5: the page reconnects by itself after the server restarts on the same port",
   browserTest,
   async () => {
-    await using first = startServer();
+    await using chat = await connectedPage();
+    const { server: first, page, problems } = chat;
     const port = first.addr.port;
-    await using browser = await launch();
-    const { page, problems } = await openPage(browser, first.origin + "/");
-    await waitForConnected(first, [page]);
     await page.evaluate("window.notReloaded = true");
 
     await first.shutdown();
@@ -72,11 +71,9 @@ Deno.test(
   "D6: offline while disconnected, the page says so and reconnects when back online",
   browserTest,
   async () => {
-    await using first = startServer();
+    await using chat = await connectedPage();
+    const { server: first, page } = chat;
     const port = first.addr.port;
-    await using browser = await launch();
-    const { page } = await openPage(browser, first.origin + "/");
-    await waitForConnected(first, [page]);
     await first.shutdown();
     await waitForState(page, "reconnecting");
     await page.context().setOffline(true);

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import {
   browserTest,
+  connectedPage,
   cspViolations,
   launch,
   lines,
@@ -16,26 +17,6 @@ import {
   waitForLines,
 } from "./test_util/browser.ts";
 import { openClients, startServer } from "./test_util/natter.ts";
-
-/**
- * natter, Chromium and one page of it connected: the set-up most tests share.
- * Disposing it closes the browser, then the server.
- */
-async function connectedPage() {
-  await using stack = new AsyncDisposableStack();
-  const server = stack.use(startServer());
-  const browser = stack.use(await launch());
-  const { page, problems } = await openPage(browser, server.origin + "/");
-  await waitForConnected(server, [page]);
-  // Set up: from here the caller disposes (the browser first, as pushed last).
-  const owned = stack.move();
-  return {
-    server,
-    page,
-    problems,
-    [Symbol.asyncDispose]: () => owned.disposeAsync(),
-  };
-}
 
 Deno.test(
   "P2, I4: two pages chat and each sees both messages in the same order",

@@ -15,7 +15,7 @@
 
 import { type Browser, chromium, type Page } from "playwright-core";
 import type { TestServer } from "./natter.ts";
-import { until } from "./natter.ts";
+import { startServer, until } from "./natter.ts";
 
 /** Where Debian installs Chromium. */
 export const CHROMIUM = "/usr/bin/chromium";
@@ -162,6 +162,26 @@ export async function waitForConnected(
 ): Promise<void> {
   for (const page of pages) await waitForState(page, "connected");
   await until(() => server.hub.size >= clients, `${clients} clients`);
+}
+
+/**
+ * natter, Chromium and one page of it connected: the set-up most tests share.
+ * Disposing it closes the browser, then the server.
+ */
+export async function connectedPage() {
+  await using stack = new AsyncDisposableStack();
+  const server = stack.use(startServer());
+  const browser = stack.use(await launch());
+  const { page, problems } = await openPage(browser, server.origin + "/");
+  await waitForConnected(server, [page]);
+  // Set up: from here the caller disposes (the browser first, as pushed last).
+  const owned = stack.move();
+  return {
+    server,
+    page,
+    problems,
+    [Symbol.asyncDispose]: () => owned.disposeAsync(),
+  };
 }
 
 /** Types `text` into the page's input and presses Enter. */
