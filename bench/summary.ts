@@ -95,10 +95,12 @@ const ramps = [
   "natter-workers-ramp-1000",
   "natter-v8-default-ramp-1000",
 ];
-for (const name of ramps) out.push(rampRow(name, await load(dir, name)));
+const loaded = new Map<string, Json | undefined>();
+for (const name of ramps) loaded.set(name, await load(dir, name));
+for (const name of ramps) out.push(rampRow(name, loaded.get(name)));
 for (const clients of [100, 1000]) {
-  const n = (await load(dir, `natter-ramp-${clients}`))?.best as Step | null;
-  const b = (await load(dir, `baseline-ramp-${clients}`))?.best as Step | null;
+  const n = loaded.get(`natter-ramp-${clients}`)?.best as Step | null;
+  const b = loaded.get(`baseline-ramp-${clients}`)?.best as Step | null;
   if (n && b) {
     out.push(
       "",
@@ -185,5 +187,5 @@ if (shares.length > 0) {
   );
 }
 out.push("", "### Every ramp step", "");
-for (const name of ramps) out.push(...stepTable(name, await load(dir, name)));
+for (const name of ramps) out.push(...stepTable(name, loaded.get(name)));
 console.log(out.join("\n"));
