@@ -72,9 +72,14 @@ export class V1Client implements AsyncDisposable {
    */
   async request(command: Event): Promise<Event> {
     const id = ++this.#ids;
+    const from = this.events.length;
     this.send({ ...command, id });
-    return await this.waitFor(
-      (e) => e.id === id && e.type !== "message",
+    // Only what arrives from now on: an earlier event may carry the same id.
+    return await this.#wait(
+      () =>
+        this.events.slice(from).find((e) =>
+          e.id === id && e.type !== "message"
+        ),
       `the answer to ${command.type} #${id}`,
     );
   }
