@@ -18,6 +18,7 @@
  * @module
  */
 
+import type { Identity } from "./auth/token.ts";
 import { Batch } from "./batch.ts";
 import {
   type CloseReason,
@@ -27,7 +28,10 @@ import {
   QUEUE_FULL,
   type Subscriber,
 } from "./hub.ts";
+import { TokenBucket } from "./limits/bucket.ts";
+import type { Log } from "./log.ts";
 import { exceedsUtf8, normalize } from "./message.ts";
+import { type Meter, NO_METER } from "./ops/metrics.ts";
 import { Outbox } from "./outbox.ts";
 import { Session, type SessionOptions } from "./protocol/session.ts";
 import type { Rooms } from "./rooms.ts";
@@ -66,10 +70,30 @@ export interface ClientOptions extends SessionOptions {
    * @default {64}
    */
   maxPending?: number;
+  /**
+   * Messages a second one connection may send (a token bucket with
+   * `rateBurst`); over it, a natter.v1 `send` is refused with
+   * `rate_limited` and a plain client is closed with 1008. Off when 0.
+   * @default {0}
+   */
+  rateLimit?: number;
+  /**
+   * How many messages a connection may send at once within `rateLimit`.
+   * @default {the rate, at least 1}
+   */
+  rateBurst?: number;
+  /**
+   * Milliseconds an open connection may wait before its first frame; then
+   * it is closed with 1008. Off when 0 (gorilla's clients may only read).
+   * @default {0}
+   */
+  firstFrameTimeout?: number;
   /** Where to report closes that are not a peer's normal leaving. */
-  log?: (line: string) => void;
+  log?: Log;
+  /** Where to count the connections natter closes. */
+  meter?: Meter;
   /** Called once the socket has closed, whatever closed it. */
-  onClose?: (socket: WebSocket) => void;
+  onClose?: (socket: WebSocket, client: Client) => void;
 }
 
 /** How a Client takes part: which rooms, and which protocol. */
@@ -83,6 +107,8 @@ export interface Connection {
    * speaks natter.v1 and joins rooms by command.
    */
   room?: string;
+  /** Who a verified token says the client is, when tokens are on. */
+  identity?: Identity;
 }
 
 /** The close sent to a peer whose socket made no progress for the write wait. */
@@ -103,6 +129,8 @@ const BINARY: CloseReason = {
 const TOO_BIG: CloseReason = { code: 1009, reason: "message too big" };
 const TOO_FAST: CloseReason = { code: 1008, reason: "sending too fast" };
 const TOO_MANY_ROOMS: CloseReason = { code: 1013, reason: "too many rooms" };
+const RATE_LIMITED: CloseReason = { code: 1008, reason: "rate limit exceeded" };
+const SILENT: CloseReason = { code: 1008, reason: "no message in time" };
 
 /** Where the writer is: nothing to do, queued as a microtask, or paused. */
 const IDLE = 0, SCHEDULED = 1, DRAINING = 2;
@@ -126,8 +154,12 @@ export class Client implements Subscriber, EventListenerObject {
   readonly #writeWait: number;
   readonly #highWaterMark: number;
   readonly #maxPending: number;
-  readonly #log: (line: string) => void;
-  readonly #onClose?: (socket: WebSocket) => void;
+  readonly #log: Log;
+  readonly #meter: Meter;
+  readonly #bucket?: TokenBucket;
+  #firstFrame?: ReturnType<typeof setTimeout>;
+  readonly #firstFrameTimeout: number;
+  readonly #onClose?: (socket: WebSocket, client: Client) => void;
   /** Set once the Hub has (or will have) this client in its set. */
   #registered = false;
   /** The registration still waiting for room in the Hub's channel, if any. */
@@ -148,13 +180,17 @@ export class Client implements Subscriber, EventListenerObject {
     this.#socket = socket;
     this.#rooms = connection.rooms;
     this.#room = connection.room;
-    this.#member = { client: connection.id, nick: null };
+    const user = connection.identity?.user;
+    this.#member = user === undefined
+      ? { client: connection.id, nick: null }
+      : { client: connection.id, nick: null, user };
     const structured = connection.room === undefined;
     this.#queue = new Outbox(options.queueSize ?? 256, structured);
     if (structured) {
       this.#session = new Session(connection.id, connection.rooms, {
         ...options,
         client: this,
+        identity: connection.identity,
       });
     }
     this.#maxMessageSize = options.maxMessageSize ?? 512;
@@ -162,11 +198,25 @@ export class Client implements Subscriber, EventListenerObject {
     this.#highWaterMark = options.highWaterMark ?? 64 * 1024;
     this.#maxPending = options.maxPending ?? 64;
     this.#log = options.log ?? (() => {});
+    this.#meter = options.meter ?? NO_METER;
+    this.#firstFrameTimeout = options.firstFrameTimeout ?? 0;
+    const rate = options.rateLimit ?? 0;
+    if (rate > 0) {
+      this.#bucket = new TokenBucket(
+        rate,
+        options.rateBurst ?? Math.max(1, rate),
+      );
+    }
     this.#onClose = options.onClose;
     socket.binaryType = "arraybuffer";
     for (const type of ["open", "message", "error", "close"]) {
       socket.addEventListener(type, this);
     }
+  }
+
+  /** This connection's id (E1). */
+  get id(): string {
+    return this.#member.client;
   }
 
   /** Queues what fits of `batch` without waiting; `false` when full. */
@@ -198,6 +248,25 @@ export class Client implements Subscriber, EventListenerObject {
     broadcast.send(inbound).then(() => this.#pending--, () => {});
   }
 
+  /**
+   * Whether the connection may send one more message now (`--rate-limit`);
+   * a plain client over the limit is closed with 1008.
+   */
+  allowMessage(): boolean {
+    return this.#bucket?.take() ?? true;
+  }
+
+  /** The rooms this connection is in (or joining). */
+  rooms(): string[] {
+    if (this.#session) return this.#session.rooms();
+    return this.#room === undefined ? [] : [this.#room];
+  }
+
+  /** Closes the connection for a cause of the server's, such as the API's. */
+  kick(close: CloseReason): void {
+    this.#fail(close);
+  }
+
   /** Lets the writer finish what is queued, then close as the Hub says. */
   release(close?: CloseReason): void {
     // The first reason stands: at shutdown every room's Hub releases a
@@ -215,6 +284,12 @@ export class Client implements Subscriber, EventListenerObject {
   handleEvent(event: Event): void {
     switch (event.type) {
       case "open":
+        if (this.#firstFrameTimeout > 0) {
+          this.#firstFrame = setTimeout(
+            () => this.#fail(SILENT),
+            this.#firstFrameTimeout,
+          );
+        }
         return this.#register();
       case "message":
         return this.#read((event as MessageEvent).data);
@@ -229,7 +304,7 @@ export class Client implements Subscriber, EventListenerObject {
         if (!this.#left && !this.#closing) {
           this.#logClose(event as CloseEvent, this.#error);
         }
-        this.#onClose?.(this.#socket);
+        this.#onClose?.(this.#socket, this);
         return this.#leave();
     }
   }
@@ -257,14 +332,24 @@ export class Client implements Subscriber, EventListenerObject {
 
   #read(data: unknown): void {
     if (this.#left) return;
+    if (this.#firstFrame !== undefined) {
+      clearTimeout(this.#firstFrame);
+      this.#firstFrame = undefined;
+    }
     if (typeof data !== "string") return this.#fail(BINARY);
     if (this.#session) return this.#session.read(data);
     if (exceedsUtf8(data, this.#maxMessageSize)) return this.#fail(TOO_BIG);
     // A message sent before the Hub took the registration still goes to it:
     // the channel keeps the order, registration first.
     if (!this.#hub) return;
+    if (this.#bucket && !this.#bucket.take()) return this.#fail(RATE_LIMITED);
     const text = normalize(data);
-    this.forward(this.#hub, { text, from: this.#member, sender: this });
+    this.forward(this.#hub, {
+      text,
+      from: this.#member,
+      sender: this,
+      at: performance.now(),
+    });
   }
 
   /** Queues the writer, unless it is queued already or paused. */
@@ -308,7 +393,12 @@ export class Client implements Subscriber, EventListenerObject {
       // What Deno still holds for this peer: it cannot be dropped, only
       // stopped from growing (O3).
       const unsent = this.#socket.bufferedAmount;
-      this.#log(`client evicted: ${close.reason} (${unsent} bytes unsent)`);
+      this.#meter.evicted(close.reason);
+      this.#log(
+        `client evicted: ${close.reason} (${unsent} bytes unsent)`,
+        { event: "evicted", code: close.code, reason: close.reason, unsent },
+        "warning",
+      );
     }
     this.#close(close);
   }
@@ -344,16 +434,29 @@ export class Client implements Subscriber, EventListenerObject {
   #logClose(event: CloseEvent, error: string): void {
     if (!NORMAL_CLOSE.has(event.code)) {
       const reason = event.reason ? ` "${event.reason}"` : "";
-      this.#log(`client closed with ${event.code}${reason}`);
+      this.#log(`client closed with ${event.code}${reason}`, {
+        event: "client_close",
+        code: event.code,
+        reason: event.reason,
+      });
     } else if (error && !DROPPED.test(error)) {
-      this.#log(`client connection failed: ${error}`);
+      this.#log(
+        `client connection failed: ${error}`,
+        { event: "client_error", reason: error },
+        "warning",
+      );
     }
   }
 
   /** Closes the connection for a cause of natter's own, and leaves. */
   #fail(close: CloseReason): void {
     if (this.#left) return;
-    this.#log(`client closed by server: ${close.code} ${close.reason}`);
+    this.#meter.evicted(close.reason);
+    this.#log(`client closed by server: ${close.code} ${close.reason}`, {
+      event: "server_close",
+      code: close.code,
+      reason: close.reason,
+    });
     this.#close(close);
     this.#leave();
   }
@@ -381,6 +484,7 @@ export class Client implements Subscriber, EventListenerObject {
   #leave(): void {
     if (this.#left) return;
     this.#left = true;
+    clearTimeout(this.#firstFrame);
     if (this.#session) {
       this.#session.leaveAll();
       this.#queue.close();

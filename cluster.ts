@@ -12,21 +12,32 @@
  * @module
  */
 
+import type { VerifierOptions } from "./auth/token.ts";
+import type { CloseReason } from "./hub.ts";
+import type { LogOptions } from "./log.ts";
 import type { ServerOptions } from "./server.ts";
 import { MemoryStore } from "./store/memory.ts";
 import { type StoreAnswer, type StoreCall, StoreHost } from "./store/remote.ts";
 
 /** The settings a worker gets: a server's options that can be cloned. */
-export type WorkerOptions = Omit<
-  ServerOptions,
-  "onListen" | "log" | "store" | "reusePort"
->;
+export type WorkerOptions =
+  & Omit<
+    ServerOptions,
+    "onListen" | "log" | "store" | "reusePort" | "verifier" | "meter"
+  >
+  & {
+    /** The token keys: each worker makes its own verifier. */
+    tokens?: VerifierOptions;
+    /** How the worker logs. */
+    logging?: Omit<LogOptions, "write">;
+  };
 
 /** A message from the main thread to a worker. */
 export type ToWorker =
   | { type: "start"; options: WorkerOptions }
   | StoreAnswer
-  | { type: "stop" };
+  | { type: "drain" }
+  | { type: "stop"; reason?: CloseReason };
 
 /** A message from a worker to the main thread. */
 export type FromWorker =
@@ -47,13 +58,15 @@ export interface ClusterOptions extends WorkerOptions {
 export interface Cluster extends AsyncDisposable {
   /** The address every worker listens on. */
   readonly addr: Deno.NetAddr;
+  /** Turns every worker's `/readyz` to 503 ahead of a shutdown. */
+  drain(): void;
   /**
    * Shuts every worker down as {@linkcode Natter.shutdown} does, then ends
    * the threads.
    *
    * @returns `true` if every connection ended in time.
    */
-  shutdown(): Promise<boolean>;
+  shutdown(reason?: CloseReason): Promise<boolean>;
 }
 
 /**
@@ -112,9 +125,9 @@ export async function serveCluster(options: ClusterOptions): Promise<Cluster> {
   const listening = addr!;
   onListen?.(listening);
   let stopping: Promise<boolean> | undefined;
-  const shutdown = () => {
+  const shutdown = (reason?: CloseReason) => {
     stopping ??= (async () => {
-      for (const worker of workers) post(worker, { type: "stop" });
+      for (const worker of workers) post(worker, { type: "stop", reason });
       // Each worker gives up on its stragglers at the shutdown timeout; a
       // worker that does not answer at all is not waited for much longer.
       const grace = (settings.shutdownTimeout ?? 5000) + 1000;
@@ -134,6 +147,9 @@ export async function serveCluster(options: ClusterOptions): Promise<Cluster> {
   };
   return {
     addr: listening,
+    drain: () => {
+      for (const worker of workers) post(worker, { type: "drain" });
+    },
     shutdown,
     async [Symbol.asyncDispose]() {
       await shutdown();

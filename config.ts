@@ -6,15 +6,43 @@
  */
 
 import { parseArgs } from "node:util";
+import { LOG_FORMATS, LOG_LEVELS } from "./log.ts";
 import type { ServerOptions } from "./server.ts";
+
+/** Server options that name secrets or files, set only when given. */
+type Optional =
+  | "meter"
+  | "verifier"
+  | "metricsToken"
+  | "adminToken"
+  | "cert"
+  | "key";
 
 /** Everything `main.ts` needs to start natter. */
 export interface Config extends
   Required<
-    Omit<ServerOptions, "onListen" | "log" | "store" | "reusePort" | "idPrefix">
-  > {
+    Omit<
+      ServerOptions,
+      "onListen" | "log" | "store" | "reusePort" | "idPrefix" | Optional
+    >
+  >,
+  Pick<ServerOptions, "metricsToken" | "adminToken"> {
   /** How many threads serve connections; more than 1 starts workers. */
   workers: number;
+  /** The HS256 secret of connection tokens. */
+  jwtSecret?: string;
+  /** The file of the RS256 or ES256 public key of connection tokens. */
+  jwtPublicKey?: string;
+  /** The file of the TLS certificate chain (PEM). */
+  certFile?: string;
+  /** The file of the TLS private key (PEM). */
+  keyFile?: string;
+  /** `text` or `json`. */
+  logFormat: (typeof LOG_FORMATS)[number];
+  /** The least severe level logged. */
+  logLevel: (typeof LOG_LEVELS)[number];
+  /** Milliseconds `/readyz` is 503 on SIGTERM before clients are closed. */
+  drainDelay: number;
   /** Whether `--help` was asked for. */
   help: boolean;
 }
@@ -45,7 +73,26 @@ export const ENV_VARS = [
   "NATTER_HISTORY_SIZE",
   "NATTER_HISTORY_BYTES",
   "NATTER_HISTORY_TTL",
+  "NATTER_JWT_SECRET",
+  "NATTER_JWT_PUBLIC_KEY",
+  "NATTER_MAX_CONNECTIONS_PER_IP",
+  "NATTER_RATE_LIMIT",
+  "NATTER_RATE_BURST",
+  "NATTER_JOIN_RATE",
+  "NATTER_FIRST_FRAME_TIMEOUT",
+  "NATTER_METRICS_TOKEN",
+  "NATTER_ADMIN_TOKEN",
+  "NATTER_CERT",
+  "NATTER_KEY",
+  "NATTER_LOG_FORMAT",
+  "NATTER_LOG_LEVEL",
+  "NATTER_DRAIN_DELAY",
 ] as const;
+
+/** The flag of a variable: `NATTER_MAX_ROOMS` is `--max-rooms`. */
+function flagOf(name: string): string {
+  return name.slice(7).toLowerCase().replaceAll("_", "-");
+}
 
 /** The `--help` text. */
 export const USAGE = `Usage: natter [flags]
@@ -73,6 +120,28 @@ Flags (each also read from the environment variable in brackets; flags win):
                          [NATTER_HISTORY_BYTES]
   --history-ttl S        seconds an empty room keeps its history (default 300)
                          [NATTER_HISTORY_TTL]
+  --jwt-secret SECRET    every upgrade needs an HS256 token (?token= or
+                         Authorization: Bearer) [NATTER_JWT_SECRET]
+  --jwt-public-key FILE  every upgrade needs an RS256 or ES256 token verified
+                         with this PEM key [NATTER_JWT_PUBLIC_KEY]
+  --max-connections-per-ip N  open connections from one address; 429 beyond
+                         (default 0: no limit) [NATTER_MAX_CONNECTIONS_PER_IP]
+  --rate-limit R         messages a second per connection (default 0: no limit)
+                         [NATTER_RATE_LIMIT]
+  --rate-burst N         messages at once within the rate (default: the rate)
+                         [NATTER_RATE_BURST]
+  --join-rate N          joins a second per natter.v1 connection (default 0: no
+                         limit) [NATTER_JOIN_RATE]
+  --first-frame-timeout S  close a connection that sends nothing for S seconds
+                         after opening (default 0: never) [NATTER_FIRST_FRAME_TIMEOUT]
+  --metrics-token TOKEN  /metrics needs Authorization: Bearer TOKEN [NATTER_METRICS_TOKEN]
+  --admin-token TOKEN    enables the server API under /api/ [NATTER_ADMIN_TOKEN]
+  --cert FILE, --key FILE  serve https and wss with this PEM certificate and key
+                         [NATTER_CERT, NATTER_KEY]
+  --log-format FORMAT    text or json (default text) [NATTER_LOG_FORMAT]
+  --log-level LEVEL      debug, info, warning or error (default info) [NATTER_LOG_LEVEL]
+  --drain-delay S        on SIGTERM, seconds /readyz answers 503 before clients
+                         are closed with 1012 (default 0) [NATTER_DRAIN_DELAY]
   -h, --help             show this help
 `;
 
@@ -98,6 +167,14 @@ const DEFAULTS: Config = {
   replay: 50,
   historyPage: 100,
   maxCommandSize: 4096,
+  maxConnectionsPerIp: 0,
+  rateLimit: 0,
+  rateBurst: 0,
+  joinRate: 0,
+  firstFrameTimeout: 0,
+  logFormat: "text",
+  logLevel: "info",
+  drainDelay: 0,
   help: false,
 };
 
@@ -121,28 +198,20 @@ export function parseConfig(
       strict: true,
       allowPositionals: false,
       options: {
-        addr: { type: "string" },
-        hostname: { type: "string" },
-        port: { type: "string" },
-        "allow-origin": { type: "string", multiple: true },
-        "max-message-size": { type: "string" },
-        "queue-size": { type: "string" },
-        "idle-timeout": { type: "string" },
-        "write-wait": { type: "string" },
-        workers: { type: "string" },
-        "max-rooms": { type: "string" },
-        "max-members": { type: "string" },
-        "rooms-per-client": { type: "string" },
-        "history-size": { type: "string" },
-        "history-bytes": { type: "string" },
-        "history-ttl": { type: "string" },
+        ...Object.fromEntries(ENV_VARS.map((name) => [flagOf(name), {
+          type: "string" as const,
+          multiple: name === "NATTER_ALLOW_ORIGIN",
+        }])),
         help: { type: "boolean", short: "h" },
       },
     });
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
-  const flags = parsed.values;
+  const flags = parsed.values as Record<
+    string,
+    string | string[] | boolean | undefined
+  >;
   if (flags.help) return { ...DEFAULTS, help: true };
   const fromEnv: Layer = {};
   for (const name of ENV_VARS) {
@@ -151,23 +220,12 @@ export function parseConfig(
   }
   const config = { ...DEFAULTS };
   apply(config, fromEnv, (name) => name);
-  apply(config, {
-    NATTER_ADDR: flags.addr,
-    NATTER_HOSTNAME: flags.hostname,
-    NATTER_PORT: flags.port,
-    NATTER_ALLOW_ORIGIN: flags["allow-origin"],
-    NATTER_MAX_MESSAGE_SIZE: flags["max-message-size"],
-    NATTER_QUEUE_SIZE: flags["queue-size"],
-    NATTER_IDLE_TIMEOUT: flags["idle-timeout"],
-    NATTER_WRITE_WAIT: flags["write-wait"],
-    NATTER_WORKERS: flags.workers,
-    NATTER_MAX_ROOMS: flags["max-rooms"],
-    NATTER_MAX_MEMBERS: flags["max-members"],
-    NATTER_ROOMS_PER_CLIENT: flags["rooms-per-client"],
-    NATTER_HISTORY_SIZE: flags["history-size"],
-    NATTER_HISTORY_BYTES: flags["history-bytes"],
-    NATTER_HISTORY_TTL: flags["history-ttl"],
-  }, (name) => "--" + name.slice(7).toLowerCase().replaceAll("_", "-"));
+  const fromFlags: Layer = {};
+  for (const name of ENV_VARS) {
+    const value = flags[flagOf(name)];
+    if (typeof value !== "boolean") fromFlags[name] = value;
+  }
+  apply(config, fromFlags, (name) => "--" + flagOf(name));
   return config;
 }
 
@@ -211,6 +269,40 @@ function apply(
     config.historyBytes;
   const historyTtl = int("NATTER_HISTORY_TTL", 0, 86_400 * 365);
   if (historyTtl !== undefined) config.historyTtl = historyTtl * 1000;
+  config.maxConnectionsPerIp =
+    int("NATTER_MAX_CONNECTIONS_PER_IP", 0, 1 << 24) ??
+      config.maxConnectionsPerIp;
+  config.rateLimit = int("NATTER_RATE_LIMIT", 0, 1 << 20) ?? config.rateLimit;
+  config.rateBurst = int("NATTER_RATE_BURST", 0, 1 << 20) ?? config.rateBurst;
+  config.joinRate = int("NATTER_JOIN_RATE", 0, 1 << 20) ?? config.joinRate;
+  const firstFrame = int("NATTER_FIRST_FRAME_TIMEOUT", 0, 86_400);
+  if (firstFrame !== undefined) config.firstFrameTimeout = firstFrame * 1000;
+  const drainDelay = int("NATTER_DRAIN_DELAY", 0, 3600);
+  if (drainDelay !== undefined) config.drainDelay = drainDelay * 1000;
+  const strings = [
+    ["NATTER_JWT_SECRET", "jwtSecret"],
+    ["NATTER_JWT_PUBLIC_KEY", "jwtPublicKey"],
+    ["NATTER_METRICS_TOKEN", "metricsToken"],
+    ["NATTER_ADMIN_TOKEN", "adminToken"],
+    ["NATTER_CERT", "certFile"],
+    ["NATTER_KEY", "keyFile"],
+  ] as const;
+  for (const [name, key] of strings) {
+    const value = one(name);
+    if (value !== undefined) config[key] = value;
+  }
+  const format = oneOf(
+    label("NATTER_LOG_FORMAT"),
+    one("NATTER_LOG_FORMAT"),
+    LOG_FORMATS,
+  );
+  if (format !== undefined) config.logFormat = format;
+  const level = oneOf(
+    label("NATTER_LOG_LEVEL"),
+    one("NATTER_LOG_LEVEL"),
+    LOG_LEVELS,
+  );
+  if (level !== undefined) config.logLevel = level;
   const writeWait = int("NATTER_WRITE_WAIT", 1, 3600);
   if (writeWait !== undefined) config.writeWait = writeWait * 1000;
   const origins = layer.NATTER_ALLOW_ORIGIN;
@@ -237,6 +329,19 @@ export function parseAddr(
   const hostname = match[1] ?? match[2];
   const port = parseInteger(label, match[3], 0, 65535);
   return hostname ? { hostname, port } : { port };
+}
+
+/** `value` if it is one of `choices`; a {@linkcode ConfigError} otherwise. */
+function oneOf<T extends string>(
+  label: string,
+  value: string | undefined,
+  choices: readonly T[],
+): T | undefined {
+  if (value === undefined) return undefined;
+  if ((choices as readonly string[]).includes(value)) return value as T;
+  throw new ConfigError(
+    `Cannot use "${label}": "${value}" is not one of ${choices.join(", ")}`,
+  );
 }
 
 function parseInteger(

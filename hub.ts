@@ -28,6 +28,7 @@ import {
   joinedEvent,
   presenceEvent,
 } from "./protocol/events.ts";
+import { type Meter, NO_METER } from "./ops/metrics.ts";
 import type {
   Draft,
   Member,
@@ -81,10 +82,17 @@ export interface Join {
   readonly reply?: { readonly id: CommandId; readonly since?: Position };
 }
 
-/** A message for the room, from one of its members. */
+/** A message for the room, from one of its members or from the server. */
 export interface Inbound extends Draft {
-  /** The member that sent it: it is acknowledged or told of a failure. */
-  readonly sender: Subscriber;
+  /**
+   * The member that sent it: it is acknowledged or told of a failure. A
+   * message without one comes from the server itself (its API).
+   */
+  readonly sender?: Subscriber;
+  /** When it arrived, as `performance.now()`, for the fan-out histogram. */
+  readonly at?: number;
+  /** Told the message's offset once stored, or `undefined` if it was not. */
+  readonly stored?: (offset: number | undefined) => void;
   /**
    * Set for a natter.v1 `send`, which is acknowledged with its offset (C3);
    * the value is the command's id.
@@ -122,6 +130,8 @@ export interface HubOptions {
    * @default {50}
    */
   replay?: number;
+  /** Where to count messages and evictions. */
+  meter?: Meter;
   /** Called after a turn that left the room with no members. */
   onEmpty?: () => void;
   /** Where to report a store that failed. */
@@ -177,9 +187,12 @@ export class Hub implements AsyncDisposable {
   readonly #replay: number;
   readonly #onEmpty?: () => void;
   readonly #log: (line: string) => void;
+  readonly #meter: Meter;
   /** What the store feeds back, in offset order. */
   readonly #fed: Channel<readonly StoredMessage[]>;
   #position: Position = { epoch: "", offset: 0 };
+  /** How members still here when the Hub closes are told to close. */
+  #closeReason = GOING_AWAY;
   /** Members evicted since the last presence event. */
   #evicted: Member[] = [];
   readonly #done: Promise<void>;
@@ -198,6 +211,7 @@ export class Hub implements AsyncDisposable {
     this.#replay = options.replay ?? 50;
     this.#onEmpty = options.onEmpty;
     this.#log = options.log ?? (() => {});
+    this.#meter = options.meter ?? NO_METER;
     this.#done = this.#run();
   }
 
@@ -213,11 +227,13 @@ export class Hub implements AsyncDisposable {
 
   /**
    * Stops taking requests, handles what is already queued, then releases
-   * every member still registered with {@linkcode GOING_AWAY}.
+   * every member still registered with `reason` (by default
+   * {@linkcode GOING_AWAY}).
    *
    * @returns a promise that settles when the loop has ended.
    */
-  close(): Promise<void> {
+  close(reason: CloseReason = GOING_AWAY): Promise<void> {
+    this.#closeReason = reason;
     this.register.close();
     this.unregister.close();
     this.broadcast.close();
@@ -254,7 +270,7 @@ export class Hub implements AsyncDisposable {
     }
     this.#fed.close();
     for (const subscriber of this.#members.keys()) {
-      this.#remove(subscriber, GOING_AWAY);
+      this.#remove(subscriber, this.#closeReason);
     }
   }
 
@@ -266,7 +282,7 @@ export class Hub implements AsyncDisposable {
     // Only members speak (a join the room refused sends nothing), and a
     // member's last messages still go out when it leaves in the same turn.
     const drafts = this.broadcast.takeAll().filter((inbound) =>
-      this.#members.has(inbound.sender)
+      !inbound.sender || this.#members.has(inbound.sender)
     );
     const left = this.#evicted;
     this.#evicted = [];
@@ -280,7 +296,17 @@ export class Hub implements AsyncDisposable {
     const acks = drafts.length > 0 ? await this.#append(drafts) : undefined;
     const fanning = this.#fanOut(this.#fed.takeAll(), acks);
     if (fanning) await fanning;
+    if (drafts.length > 0) this.#measure(drafts);
     if (left.length > 0 && this.#members.size === 0) this.#onEmpty?.();
+  }
+
+  /** Counts a turn's messages and how long each waited to go out. */
+  #measure(drafts: Inbound[]): void {
+    this.#meter.received(drafts.length);
+    const now = performance.now();
+    for (const { at } of drafts) {
+      if (at !== undefined) this.#meter.fannedOut((now - at) / 1000);
+    }
   }
 
   /** Admits the joins the room has room for; refuses the rest. */
@@ -359,7 +385,8 @@ export class Hub implements AsyncDisposable {
       const stored = await this.#store.append(this.room, drafts);
       for (let i = 0; i < drafts.length; i++) {
         const { ack, sender } = drafts[i];
-        if (!ack || !this.#members.has(sender)) continue;
+        drafts[i].stored?.(stored[i].offset);
+        if (!ack || !sender || !this.#members.has(sender)) continue;
         const event = ackEvent(ack.id, this.room, stored[i].offset);
         const list = acks.get(sender);
         if (list) list.push(event);
@@ -368,8 +395,9 @@ export class Hub implements AsyncDisposable {
     } catch (error) {
       // Nothing is acknowledged that the store did not take.
       this.#log(`room "${this.room}": ${(error as Error).message}`);
-      for (const { ack, sender } of drafts) {
-        if (!this.#members.has(sender)) continue;
+      for (const { ack, sender, stored } of drafts) {
+        stored?.(undefined);
+        if (!sender || !this.#members.has(sender)) continue;
         if (!ack) {
           this.#remove(sender, UNAVAILABLE);
           continue;
@@ -430,6 +458,7 @@ export class Hub implements AsyncDisposable {
     for (const subscriber of this.#members.keys()) {
       if (!subscriber.offer(batch)) this.#remove(subscriber, QUEUE_FULL);
     }
+    this.#meter.delivered(messages.length * this.#members.size);
   }
 
   #offer(subscriber: Subscriber, batch: Batch): void {
@@ -477,7 +506,7 @@ export class Hub implements AsyncDisposable {
     subscriber.release(close);
     // An evicted member leaves presence with the next turn's news; its
     // connection's close wakes the Hub for that turn.
-    if (close && close !== GOING_AWAY) this.#evicted.push(member);
+    if (close && close !== this.#closeReason) this.#evicted.push(member);
     return member;
   }
 }

@@ -2,15 +2,18 @@
  * natter's entry point: `deno task start`, or the compiled binary.
  *
  * Reads the configuration, starts the server, prints the URL to open, and on
- * SIGINT or SIGTERM closes every client with 1001 and exits 0, within the
- * shutdown deadline even if a peer has stalled.
+ * SIGINT closes every client with 1001, on SIGTERM turns `/readyz` to 503
+ * and then closes every client with 1012, and exits 0, within the shutdown
+ * deadline even if a peer has stalled.
  *
  * @module
  */
 
+import { createVerifier } from "./auth/token.ts";
 import { serveCluster } from "./cluster.ts";
 import { ConfigError, ENV_VARS, parseConfig, USAGE } from "./config.ts";
-import { serve } from "./server.ts";
+import { setUpLogging } from "./log.ts";
+import { serve, SERVICE_RESTART } from "./server.ts";
 
 /** Reads an environment variable, or `undefined` where it may not be read. */
 export function readEnv(name: string): string | undefined {
@@ -22,14 +25,14 @@ export function readEnv(name: string): string | undefined {
 }
 
 /** The URL a person opens for a server listening on `addr`. */
-export function pageUrl(addr: Deno.NetAddr): string {
+export function pageUrl(addr: Deno.NetAddr, tls = false): string {
   const wildcard = addr.hostname === "0.0.0.0" || addr.hostname === "::";
   const host = wildcard
     ? "localhost"
     : addr.hostname.includes(":")
     ? `[${addr.hostname}]`
     : addr.hostname;
-  return `http://${host}:${addr.port}/`;
+  return `${tls ? "https" : "http"}://${host}:${addr.port}/`;
 }
 
 /**
@@ -55,6 +58,36 @@ export async function main(args: string[]): Promise<number> {
     console.log(USAGE.trimEnd());
     return 0;
   }
+  const {
+    workers,
+    help: _,
+    jwtSecret,
+    jwtPublicKey,
+    certFile,
+    keyFile,
+    logFormat,
+    logLevel,
+    drainDelay,
+    ...settings
+  } = config;
+  const log = setUpLogging({ format: logFormat, level: logLevel });
+  let files;
+  try {
+    files = readFiles({ jwtPublicKey, certFile, keyFile });
+  } catch (error) {
+    log(`${(error as Error).message} (see --help)`, {}, "error");
+    return 2;
+  }
+  const tokens = { secret: jwtSecret, publicKey: files.publicKey };
+  let verifier;
+  try {
+    verifier = await createVerifier(tokens);
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    log(`${error.message} (see --help)`, {}, "error");
+    return 2;
+  }
+  const options = { ...settings, cert: files.cert, key: files.key };
   // Listen for signals before the start-up line, which tells a supervisor
   // natter is ready: a signal right after it must still stop natter cleanly.
   const { promise: stopped, resolve } = Promise.withResolvers<string>();
@@ -63,36 +96,80 @@ export async function main(args: string[]): Promise<number> {
     Deno.addSignalListener(signal, listener);
     return () => Deno.removeSignalListener(signal, listener);
   });
-  const { workers, help: _, ...options } = config;
   const onListen = (addr: Deno.NetAddr) => {
     const threads = workers > 1 ? ` on ${workers} workers` : "";
-    console.log(
-      `natter: listening on ${pageUrl(addr)}${threads} (open it to chat)`,
-    );
+    const url = pageUrl(addr, options.cert !== undefined);
+    console.log(`natter: listening on ${url}${threads} (open it to chat)`);
   };
   let natter;
   try {
     natter = workers > 1
-      ? await serveCluster({ ...options, workers, onListen })
-      : serve({
+      ? await serveCluster({
         ...options,
-        log: (line) => console.error(`natter: ${line}`),
+        workers,
+        tokens,
+        logging: { format: logFormat, level: logLevel },
         onListen,
-      });
+      })
+      : serve({ ...options, verifier, log, onListen });
   } catch (error) {
     for (const remove of listeners) remove();
     const where = `${config.hostname}:${config.port}`;
     const why = error instanceof Deno.errors.AddrInUse
       ? "the address is already in use"
       : (error as Error).message;
-    console.error(`natter: Cannot listen on "${where}": ${why}`);
+    log(
+      `Cannot listen on "${where}": ${why}`,
+      { event: "listen_failed" },
+      "error",
+    );
     return 1;
   }
   const signal = await stopped;
-  console.error(`natter: ${signal}: closing connections`);
-  const clean = await natter.shutdown();
-  if (!clean) console.error("natter: gave up waiting for stalled connections");
+  log(`${signal}: closing connections`, { event: "shutdown", signal });
+  let reason;
+  if (signal === "SIGTERM") {
+    // A rolling restart: balancers see /readyz fail first, then clients are
+    // told to reconnect (1012), to another node where there is one.
+    natter.drain();
+    if (drainDelay > 0) {
+      await new Promise((resolve) => setTimeout(resolve, drainDelay));
+    }
+    reason = SERVICE_RESTART;
+  }
+  const clean = await natter.shutdown(reason);
+  if (!clean) {
+    log(
+      "gave up waiting for stalled connections",
+      { event: "shutdown" },
+      "warning",
+    );
+  }
   return 0;
+}
+
+/** Reads the files the configuration names. */
+function readFiles(
+  names: { jwtPublicKey?: string; certFile?: string; keyFile?: string },
+): { publicKey?: string; cert?: string; key?: string } {
+  if ((names.certFile === undefined) !== (names.keyFile === undefined)) {
+    throw new ConfigError(`"--cert" and "--key" go together`);
+  }
+  const read = (flag: string, file?: string) => {
+    if (file === undefined) return undefined;
+    try {
+      return Deno.readTextFileSync(file);
+    } catch (error) {
+      throw new ConfigError(
+        `Cannot read "${flag}": "${file}": ${(error as Error).message}`,
+      );
+    }
+  };
+  return {
+    publicKey: read("--jwt-public-key", names.jwtPublicKey),
+    cert: read("--cert", names.certFile),
+    key: read("--key", names.keyFile),
+  };
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

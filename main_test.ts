@@ -122,7 +122,11 @@ Deno.test("main() exits 0 on SIGTERM sent as soon as the URL is printed", async 
   assert.deepEqual(outcomes, Array(10).fill("0"));
 });
 
-Deno.test("main() closes clients with 1001 and exits 0 on a signal", async (t) => {
+Deno.test("main() closes clients with 1012 on SIGTERM, 1001 on SIGINT, and exits 0", async (t) => {
+  const closes = {
+    SIGTERM: { code: 1012, reason: "service restart" },
+    SIGINT: { code: 1001, reason: "server shutting down" },
+  };
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     await t.step(signal, async () => {
       await using natter = await Natter.start();
@@ -137,8 +141,12 @@ Deno.test("main() closes clients with 1001 and exits 0 on a signal", async (t) =
         Promise.all([a.closed, b.closed]),
         "both clients to be closed",
       );
-      assert.equal(closeA.code, 1001);
-      assert.equal(closeB.code, 1001);
+      for (const close of [closeA, closeB]) {
+        assert.deepEqual(
+          { code: close.code, reason: close.reason },
+          closes[signal],
+        );
+      }
       const { code, stderr } = await natter.output();
       assert.equal(code, 0);
       assert.ok(
@@ -199,7 +207,7 @@ Deno.test("main() exits 0 on SIGTERM despite a stalled client", async (t) => {
       const start = Date.now();
       natter.child.kill("SIGTERM");
       const closed = await deadline(sender.closed, "the sender to be closed");
-      assert.equal(closed.code, 1001);
+      assert.equal(closed.code, 1012, "SIGTERM is a restart");
       const { code, stderr } = await natter.output();
       assert.equal(code, 0);
       const elapsed = Date.now() - start;

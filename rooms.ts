@@ -6,7 +6,7 @@
  * @module
  */
 
-import { Hub, type HubOptions } from "./hub.ts";
+import { type CloseReason, Hub, type HubOptions } from "./hub.ts";
 import type { Store } from "./store/store.ts";
 
 /** Options for {@linkcode Rooms}. */
@@ -94,13 +94,24 @@ export class Rooms implements AsyncDisposable {
     return hub;
   }
 
-  /** Closes every room's Hub, releasing every member with 1001. */
-  async close(): Promise<void> {
+  /**
+   * Lets `room` be freed in due course if nobody is in it, for a room that
+   * was opened without a join (by the server API).
+   */
+  release(room: string): void {
+    if (this.#hubs.get(room)?.size === 0) this.#expire(room);
+  }
+
+  /**
+   * Closes every room's Hub, releasing every member with `reason` (by
+   * default 1001 "server shutting down").
+   */
+  async close(reason?: CloseReason): Promise<void> {
     this.#closed = true;
     for (const timer of this.#expiries.values()) clearTimeout(timer);
     this.#expiries.clear();
     const hubs = [...this.#hubs.values()];
-    await Promise.all(hubs.map((hub) => hub.close()));
+    await Promise.all(hubs.map((hub) => hub.close(reason)));
   }
 
   /** Same as {@linkcode Rooms.close}. */

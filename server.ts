@@ -6,8 +6,18 @@
  * @module
  */
 
+import {
+  type Identity,
+  mayJoin,
+  TokenError,
+  tokenOf,
+  type Verifier,
+} from "./auth/token.ts";
 import { Client, type ClientOptions } from "./client.ts";
 import { checkHandshake } from "./handshake.ts";
+import type { CloseReason } from "./hub.ts";
+import { createMetrics } from "./ops/metrics.ts";
+import { serveOps } from "./ops/routes.ts";
 import { originCheck } from "./origin.ts";
 import { servePage } from "./page.ts";
 import { DEFAULT_ROOM, isRoomName } from "./protocol/names.ts";
@@ -21,7 +31,7 @@ export const SUBPROTOCOL = "natter.v1";
 /** Options for {@linkcode serve}. */
 export interface ServerOptions
   extends
-    Omit<ClientOptions, "onClose">,
+    Omit<ClientOptions, "onClose" | "meter">,
     Omit<RoomsOptions, "log" | "maxBatch">,
     Omit<MemoryStoreOptions, "now"> {
   /**
@@ -68,6 +78,25 @@ export interface ServerOptions
    * @default {random}
    */
   idPrefix?: string;
+  /**
+   * Checks connection tokens (`--jwt-secret`, `--jwt-public-key`): with it,
+   * every upgrade needs a valid token, or gets 401.
+   */
+  verifier?: Verifier;
+  /**
+   * The most open connections from one IP address; beyond, 429 before the
+   * upgrade. Off when 0.
+   * @default {0}
+   */
+  maxConnectionsPerIp?: number;
+  /** The bearer token `/metrics` needs; open to all when absent. */
+  metricsToken?: string;
+  /** The bearer token of the server API; without it `/api/` is 404. */
+  adminToken?: string;
+  /** A PEM certificate chain: with `key`, natter serves https and wss. */
+  cert?: string;
+  /** The certificate's PEM private key. */
+  key?: string;
   /** Called once the server listens. */
   onListen?: (addr: Deno.NetAddr) => void;
 }
@@ -80,14 +109,25 @@ export interface Natter extends AsyncDisposable {
   readonly rooms: Rooms;
   /** How many members `room` has now (0 when it does not exist). */
   members(room?: string): number;
+  /** Whether `/readyz` says the server can serve. */
+  readonly ready: boolean;
+  /** Turns `/readyz` to 503 ahead of a shutdown, so balancers move away. */
+  drain(): void;
   /**
-   * Closes every client with 1001, stops listening and waits for connections
+   * Turns `/readyz` to 503, closes every client with `reason` (by default
+   * 1001 "server shutting down"), stops listening and waits for connections
    * to end, giving up after the shutdown timeout.
    *
    * @returns `true` if every connection ended in time.
    */
-  shutdown(): Promise<boolean>;
+  shutdown(reason?: CloseReason): Promise<boolean>;
 }
+
+/** The close of every client when natter restarts (SIGTERM): 1012. */
+export const SERVICE_RESTART: CloseReason = {
+  code: 1012,
+  reason: "service restart",
+};
 
 /**
  * The room a path names: `/ws` and `/` are the default room, `/ws/{room}`
@@ -112,31 +152,72 @@ function offersSubprotocol(request: Request): boolean {
   return offered.split(",").some((p) => p.trim() === SUBPROTOCOL);
 }
 
+/** What the request handler shares with the server around it. */
+interface Shared {
+  rooms: Rooms;
+  /** Open sockets, with the address each came from. */
+  sockets: Map<WebSocket, string>;
+  /** Open connections by client id, for the server API. */
+  clients: Map<string, Client>;
+  /** Open connections by remote address, when that is limited. */
+  perIp: Map<string, number>;
+  /** Whether the server is draining or stopping. */
+  draining: boolean;
+}
+
 /**
- * Answers one request: the page at `/` and `/r/{room}`, WebSocket upgrades
- * at `/ws` and `/ws/{room}`, 404 elsewhere. Every upgraded socket is kept in
- * `sockets` until it closes.
+ * Answers one request: the operations endpoints, the page at `/` and
+ * `/r/{room}`, WebSocket upgrades at `/ws` and `/ws/{room}`, 404 elsewhere.
  */
 function createHandler(
-  rooms: Rooms,
-  sockets: Set<WebSocket>,
+  shared: Shared,
   options: ServerOptions,
-): (request: Request) => Response {
+): Deno.ServeHandler<Deno.NetAddr> {
+  const { rooms, sockets, clients, perIp } = shared;
   const originAllowed = originCheck(options.allowOrigins);
   const idleTimeout = options.idleTimeout ?? 60;
   const maxRooms = options.maxRooms ?? 4096;
+  const maxPerIp = options.maxConnectionsPerIp ?? 0;
   const prefix = options.idPrefix ?? randomPrefix();
+  const metrics = createMetrics({
+    connections: () => sockets.size,
+    rooms: () => rooms.size,
+  });
+  const ops = {
+    ready: () => !shared.draining,
+    metrics,
+    metricsToken: options.metricsToken,
+    api: options.adminToken === undefined ? undefined : {
+      token: options.adminToken,
+      rooms,
+      connections: clients,
+      maxMessageSize: options.maxMessageSize ?? 512,
+      historyPage: options.historyPage ?? 100,
+    },
+  };
   let connections = 0;
   // One function for every socket, rather than a listener closure each.
   const clientOptions: ClientOptions = {
     ...options,
-    onClose: (socket) => sockets.delete(socket),
+    meter: metrics,
+    onClose: (socket, client) => {
+      const ip = sockets.get(socket);
+      sockets.delete(socket);
+      clients.delete(client.id);
+      if (maxPerIp > 0 && ip !== undefined) {
+        const left = (perIp.get(ip) ?? 1) - 1;
+        if (left > 0) perIp.set(ip, left);
+        else perIp.delete(ip);
+      }
+    },
   };
-  return (request) => {
-    const { pathname } = new URL(request.url);
-    const page = roomOf(pathname, "/", "/r/");
+  return async (request, info) => {
+    const url = new URL(request.url);
+    const answer = serveOps(request, url, ops);
+    if (answer) return await answer;
+    const page = roomOf(url.pathname, "/", "/r/");
     if (page) return servePage(request);
-    const room = roomOf(pathname, "/ws", "/ws/");
+    const room = roomOf(url.pathname, "/ws", "/ws/");
     if (!room) return text(404, "Not Found");
     const refusal = checkHandshake(request, originAllowed);
     if (refusal) {
@@ -144,7 +225,29 @@ function createHandler(
         "sec-websocket-version": "13",
       });
     }
+    let identity: Identity | undefined;
+    if (options.verifier) {
+      try {
+        const token = tokenOf(request, url);
+        if (token === undefined) {
+          return text(401, "A token is needed", {
+            "www-authenticate": "Bearer",
+          });
+        }
+        identity = await options.verifier(token);
+      } catch (error) {
+        if (!(error instanceof TokenError)) throw error;
+        return text(401, error.message, { "www-authenticate": "Bearer" });
+      }
+    }
     const structured = offersSubprotocol(request);
+    if (!structured && !mayJoin(identity, room)) {
+      return text(403, `The token does not allow room "${room}"`);
+    }
+    const ip = info.remoteAddr.hostname;
+    if (maxPerIp > 0 && (perIp.get(ip) ?? 0) >= maxPerIp) {
+      return text(429, `Too many connections from "${ip}"`);
+    }
     if (!structured && !rooms.find(room) && rooms.size >= maxRooms) {
       return text(503, `Cannot open room "${room}": too many rooms`);
     }
@@ -153,12 +256,15 @@ function createHandler(
       protocol: structured ? SUBPROTOCOL : undefined,
     });
     const id = prefix + (++connections).toString(36);
-    new Client(socket, {
+    const client = new Client(socket, {
       id,
       rooms,
       room: structured ? undefined : room,
+      identity,
     }, clientOptions);
-    sockets.add(socket);
+    sockets.set(socket, ip);
+    clients.set(id, client);
+    if (maxPerIp > 0) perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
     return response;
   };
 }
@@ -185,20 +291,31 @@ export function serve(options: ServerOptions = {}): Natter {
     // A burst must not overflow the queue of a client that keeps up.
     maxBatch: options.queueSize ?? 256,
   });
-  const sockets = new Set<WebSocket>();
+  const shared: Shared = {
+    rooms,
+    sockets: new Map(),
+    clients: new Map(),
+    perIp: new Map(),
+    draining: false,
+  };
+  const tls = options.cert !== undefined && options.key !== undefined
+    ? { cert: options.cert, key: options.key }
+    : {};
   const server = Deno.serve({
     hostname: options.hostname ?? "0.0.0.0",
     port: options.port ?? 8080,
     reusePort: options.reusePort ?? false,
+    ...tls,
     onListen: (addr) => options.onListen?.(addr as Deno.NetAddr),
-  }, createHandler(rooms, sockets, options));
+  }, createHandler(shared, options));
   let stopping: Promise<boolean> | undefined;
-  const shutdown = () => {
+  const shutdown = (reason?: CloseReason) => {
+    shared.draining = true;
     stopping ??= stop(
       server,
       rooms,
-      sockets,
-      options.shutdownTimeout ?? 5000,
+      shared.sockets,
+      { timeout: options.shutdownTimeout ?? 5000, reason },
     );
     return stopping;
   };
@@ -206,6 +323,12 @@ export function serve(options: ServerOptions = {}): Natter {
     addr: server.addr,
     rooms,
     members: (room = DEFAULT_ROOM) => rooms.find(room)?.size ?? 0,
+    get ready() {
+      return !shared.draining;
+    },
+    drain: () => {
+      shared.draining = true;
+    },
     shutdown,
     async [Symbol.asyncDispose]() {
       await shutdown();
@@ -216,8 +339,8 @@ export function serve(options: ServerOptions = {}): Natter {
 async function stop(
   server: Deno.HttpServer,
   rooms: Rooms,
-  sockets: Set<WebSocket>,
-  timeout: number,
+  sockets: Map<WebSocket, string>,
+  { timeout, reason }: { timeout: number; reason?: CloseReason },
 ): Promise<boolean> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<false>((resolve) => {
@@ -231,14 +354,14 @@ async function stop(
     // before shutdown, such as an eviction's, happen first, and those
     // sockets are not waited for: a stalled one never finishes closing.
     await new Promise((resolve) => setTimeout(resolve, 0));
-    const closed = [...sockets]
+    const closed = [...sockets.keys()]
       .filter((socket) => socket.readyState <= WebSocket.OPEN)
       .map((socket) =>
         new Promise((resolve) => {
           socket.addEventListener("close", resolve, { once: true });
         })
       );
-    await rooms.close();
+    await rooms.close(reason);
     const inTime = await Promise.race([
       Promise.all(closed).then(() => true),
       deadline,

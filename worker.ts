@@ -5,7 +5,9 @@
  * @module
  */
 
+import { createVerifier } from "./auth/token.ts";
 import type { FromWorker, ToWorker } from "./cluster.ts";
+import { setUpLogging } from "./log.ts";
 import { type Natter, serve } from "./server.ts";
 import { RemoteStore } from "./store/remote.ts";
 
@@ -27,11 +29,13 @@ scope.onmessage = async (event) => {
       return store.receive(message);
     case "start":
       try {
+        const { tokens, logging, ...options } = message.options;
         natter = serve({
-          ...message.options,
+          ...options,
           store,
           reusePort: true,
-          log: (line) => console.error(`natter: ${line}`),
+          verifier: await createVerifier(tokens ?? {}),
+          log: setUpLogging(logging),
           onListen: (addr) => scope.postMessage({ type: "listening", addr }),
         });
       } catch (error) {
@@ -39,8 +43,10 @@ scope.onmessage = async (event) => {
         scope.postMessage({ type: "failed", name, message });
       }
       return;
+    case "drain":
+      return natter?.drain();
     case "stop": {
-      const clean = natter ? await natter.shutdown() : true;
+      const clean = natter ? await natter.shutdown(message.reason) : true;
       return scope.postMessage({ type: "stopped", clean });
     }
   }

@@ -7,7 +7,9 @@
  * @module
  */
 
+import { type Identity, mayJoin } from "../auth/token.ts";
 import type { CloseReason, Hub, Inbound, Subscriber } from "../hub.ts";
+import { TokenBucket } from "../limits/bucket.ts";
 import { exceedsUtf8, normalize } from "../message.ts";
 import type { Rooms } from "../rooms.ts";
 import type { Member } from "../store/store.ts";
@@ -27,6 +29,8 @@ export interface SessionClient extends Subscriber {
   reply(...events: string[]): void;
   /** Hands a message to a room's Hub, in the order the client sent it. */
   forward(hub: Hub, inbound: Inbound): void;
+  /** Whether one more message is within the connection's rate limit. */
+  allowMessage(): boolean;
 }
 
 /** Options for {@linkcode Session}. */
@@ -55,6 +59,12 @@ export interface SessionOptions {
    * @default {100}
    */
   historyPage?: number;
+  /**
+   * Joins a second one connection may make (a token bucket of that rate and
+   * burst); beyond it a join is refused with `rate_limited`. Off when 0.
+   * @default {0}
+   */
+  joinRate?: number;
 }
 
 /**
@@ -103,12 +113,14 @@ export class Session {
   readonly #maxCommandSize: number;
   readonly #maxRooms: number;
   readonly #historyPage: number;
+  readonly #identity?: Identity;
+  readonly #joins?: TokenBucket;
 
   /** Creates the Session of connection `id`, answering through `client`. */
   constructor(
     id: string,
     rooms: Rooms,
-    options: SessionOptions & { client: SessionClient },
+    options: SessionOptions & { client: SessionClient; identity?: Identity },
   ) {
     this.#id = id;
     this.#rooms = rooms;
@@ -117,6 +129,9 @@ export class Session {
     this.#maxCommandSize = options.maxCommandSize ?? 4096;
     this.#maxRooms = options.maxRoomsPerClient ?? 32;
     this.#historyPage = options.historyPage ?? 100;
+    this.#identity = options.identity;
+    const joinRate = options.joinRate ?? 0;
+    if (joinRate > 0) this.#joins = new TokenBucket(joinRate, joinRate);
     // A connection that names no nick is given one (C1).
     this.#nick = `guest-${1000 + Math.floor(Math.random() * 9000)}`;
   }
@@ -147,6 +162,11 @@ export class Session {
     this.#memberships.clear();
   }
 
+  /** The rooms this connection is in or joining. */
+  rooms(): string[] {
+    return [...this.#memberships.keys()];
+  }
+
   /** Forgets a room whose Hub let the membership go. */
   forget(membership: Membership): void {
     const room = membership.hub.room;
@@ -160,6 +180,20 @@ export class Session {
     if (command.type === "join") {
       if (this.#memberships.has(room)) {
         return this.#error(id, "already_joined", `Already in room "${room}"`);
+      }
+      if (!mayJoin(this.#identity, room)) {
+        return this.#error(
+          id,
+          "forbidden",
+          `The token does not allow room "${room}"`,
+        );
+      }
+      if (this.#joins && !this.#joins.take()) {
+        return this.#error(
+          id,
+          "rate_limited",
+          "Too many joins; try again shortly",
+        );
       }
       if (this.#memberships.size >= this.#maxRooms) {
         const most = this.#maxRooms;
@@ -177,7 +211,12 @@ export class Session {
           "The server holds its most rooms",
         );
       }
-      const member = { client: this.#id, nick: command.nick ?? this.#nick };
+      // A token's name is the nick, whatever the join says.
+      const identity = this.#identity;
+      const nick = identity?.nick ?? command.nick ?? this.#nick;
+      const member = identity
+        ? { client: this.#id, nick, user: identity.user }
+        : { client: this.#id, nick };
       const membership = new Membership(this, hub, member);
       this.#memberships.set(room, membership);
       const join = {
@@ -219,11 +258,19 @@ export class Session {
       const limit = this.#maxMessageSize;
       return this.#error(id, "too_big", `A message is ${limit} bytes at most`);
     }
+    if (!this.client.allowMessage()) {
+      return this.#error(
+        id,
+        "rate_limited",
+        "Sending too fast; the message was not sent",
+      );
+    }
     this.client.forward(membership.hub, {
       text: normalize(text),
       from: membership.member,
       sender: membership,
       ack: { id },
+      at: performance.now(),
     });
   }
 

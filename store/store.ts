@@ -17,6 +17,8 @@ export interface Member {
   readonly client: string;
   /** The member's nick in this room; `null` for a plain-mode member. */
   readonly nick: string | null;
+  /** The `sub` of the member's token, when tokens are on. */
+  readonly user?: string;
 }
 
 /** A message on its way into a room, before the store gives it an offset. */

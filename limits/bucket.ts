@@ -1,0 +1,54 @@
+/**
+ * A token bucket: at most `burst` at once, refilled at `rate` a second. Used
+ * for `--rate-limit`/`--rate-burst` (messages per connection) and
+ * `--join-rate` (joins per connection).
+ *
+ * @module
+ */
+
+/**
+ * A token bucket, lazily refilled: it holds no timer.
+ *
+ * @example
+ * ```ts
+ * const bucket = new TokenBucket(10, 20); // 10 a second, bursts of 20
+ * if (!bucket.take()) refuse();
+ * ```
+ */
+export class TokenBucket {
+  readonly #rate: number;
+  readonly #burst: number;
+  readonly #now: () => number;
+  #tokens: number;
+  #at: number;
+
+  /**
+   * Creates a full bucket.
+   *
+   * @param rate tokens added a second; more than 0
+   * @param burst the most tokens held; at least 1
+   */
+  constructor(rate: number, burst: number, now: () => number = Date.now) {
+    if (!(rate > 0) || !(burst >= 1)) {
+      throw new RangeError(
+        `Cannot create a token bucket of rate "${rate}" and burst "${burst}"`,
+      );
+    }
+    this.#rate = rate;
+    this.#burst = burst;
+    this.#now = now;
+    this.#tokens = burst;
+    this.#at = now();
+  }
+
+  /** Takes one token if there is one; `false` when the bucket is empty. */
+  take(): boolean {
+    const now = this.#now();
+    const refill = ((now - this.#at) / 1000) * this.#rate;
+    this.#tokens = Math.min(this.#burst, this.#tokens + refill);
+    this.#at = now;
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+}

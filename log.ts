@@ -1,0 +1,93 @@
+/**
+ * natter's log: every line on stderr, readable text by default
+ * (`natter: message`) or one JSON object a line (`--log-format json`) with a
+ * level, a message, a time and the event's fields. Built on LogTape.
+ *
+ * @module
+ */
+
+import {
+  configureSync,
+  getJsonLinesFormatter,
+  getLogger,
+  type LogLevel,
+  type LogRecord,
+  resetSync,
+} from "@logtape/logtape";
+
+/** The fields an event may carry: event, client, room, code, reason... */
+export type LogFields = Record<string, unknown>;
+
+/** Where natter's parts report: a message, its fields, and how much it matters. */
+export type Log = (
+  message: string,
+  fields?: LogFields,
+  level?: "debug" | "info" | "warning" | "error",
+) => void;
+
+/** The log formats `--log-format` takes. */
+export const LOG_FORMATS = ["text", "json"] as const;
+/** The levels `--log-level` takes, least severe first. */
+export const LOG_LEVELS = ["debug", "info", "warning", "error"] as const;
+
+/** Options for {@linkcode setUpLogging}. */
+export interface LogOptions {
+  /**
+   * `text`: `natter: message` lines; `json`: one JSON object a line.
+   * @default {"text"}
+   */
+  format?: (typeof LOG_FORMATS)[number];
+  /**
+   * The least severe level written.
+   * @default {"info"}
+   */
+  level?: LogLevel;
+  /** Where lines go; tests replace it. */
+  write?: (line: string) => void;
+}
+
+const encoder = new TextEncoder();
+
+/** A line of readable text: the message alone, as natter always wrote it. */
+function textLine(record: LogRecord): string {
+  return `natter: ${record.message.map(String).join("")}\n`;
+}
+
+/**
+ * Sends natter's log to stderr in the chosen format and returns the
+ * {@linkcode Log} to hand to every part.
+ *
+ * @example
+ * ```ts
+ * const log = setUpLogging({ format: "json" });
+ * log("client evicted", { event: "evicted", client: "ab12-3" }, "warning");
+ * ```
+ */
+export function setUpLogging(options: LogOptions = {}): Log {
+  const write = options.write ??
+    ((line: string) => Deno.stderr.writeSync(encoder.encode(line)));
+  const format = options.format === "json"
+    ? getJsonLinesFormatter({ properties: "flatten" })
+    : textLine;
+  resetSync();
+  configureSync({
+    sinks: { stderr: (record) => write(format(record)) },
+    loggers: [
+      {
+        category: ["natter"],
+        lowestLevel: options.level ?? "info",
+        sinks: ["stderr"],
+      },
+      {
+        category: ["logtape", "meta"],
+        lowestLevel: "error",
+        sinks: ["stderr"],
+      },
+    ],
+  });
+  const logger = getLogger(["natter"]);
+  return (message, fields = {}, level = "info") => {
+    // Braces in a message would be taken for placeholders.
+    logger[level]("{message}", { ...fields, message });
+  };
+}

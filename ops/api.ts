@@ -1,0 +1,228 @@
+/**
+ * The server API (`--admin-token`): post into a room from a backend, list
+ * rooms, read a room's history, and disconnect a member. Every request needs
+ * `Authorization: Bearer TOKEN`; without `--admin-token` the paths are 404.
+ *
+ *   POST   /api/rooms/{room}/messages          {"text": ..., "nick"?: ...}
+ *   GET    /api/rooms
+ *   GET    /api/rooms/{room}/history?before=&limit=
+ *   DELETE /api/rooms/{room}/members/{client}  {"reason"?: ...}
+ *
+ * @module
+ */
+
+import { timingSafeEqual } from "node:crypto";
+import { exceedsUtf8, normalize } from "../message.ts";
+import { isRoomName, parseNick } from "../protocol/names.ts";
+import type { Rooms } from "../rooms.ts";
+import type { CloseReason } from "../hub.ts";
+
+/** A connection the API can find and disconnect. */
+export interface Connection {
+  /** The rooms it is in. */
+  rooms(): string[];
+  /** Closes it with `close`. */
+  kick(close: CloseReason): void;
+}
+
+/** What the API works on. */
+export interface ApiContext {
+  /** The bearer token every request must carry. */
+  token: string;
+  /** The server's rooms. */
+  rooms: Rooms;
+  /** Open connections by client id. */
+  connections: ReadonlyMap<string, Connection>;
+  /** The largest message text, in UTF-8 bytes (K2). */
+  maxMessageSize: number;
+  /** The most messages one history answer holds. */
+  historyPage: number;
+}
+
+/** The identity of messages posted through the API. */
+export const API_CLIENT = "api";
+
+const ROUTE =
+  /^\/api\/rooms(?:\/([^/]+)(?:\/(messages|history|members)(?:\/([^/]+))?)?)?$/;
+
+/** Whether `header` is `Bearer TOKEN`, compared in constant time. */
+export function bearerMatches(header: string | null, token: string): boolean {
+  const given = new TextEncoder().encode(header ?? "");
+  const wanted = new TextEncoder().encode(`Bearer ${token}`);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
+
+/**
+ * Answers an API request, or `undefined` when `pathname` is not the API's.
+ */
+export function serveApi(
+  request: Request,
+  url: URL,
+  api: ApiContext,
+): Promise<Response> | undefined {
+  if (url.pathname !== "/api" && !url.pathname.startsWith("/api/")) {
+    return undefined;
+  }
+  return route(request, url, api);
+}
+
+async function route(
+  request: Request,
+  url: URL,
+  api: ApiContext,
+): Promise<Response> {
+  if (!bearerMatches(request.headers.get("authorization"), api.token)) {
+    return json(401, { error: "A valid admin token is needed" }, {
+      "www-authenticate": "Bearer",
+    });
+  }
+  const match = ROUTE.exec(url.pathname);
+  if (!match) return json(404, { error: "Not Found" });
+  const [, room, part, client] = match;
+  if (room !== undefined && !isRoomName(room)) {
+    return json(404, { error: `No room "${room}"` });
+  }
+  const method = request.method;
+  if (room === undefined) {
+    if (method !== "GET") return notAllowed("GET");
+    const list = api.rooms.names().map((name) => ({
+      room: name,
+      members: api.rooms.find(name)?.size ?? 0,
+    }));
+    return json(200, { rooms: list });
+  }
+  if (part === "messages" && client === undefined) {
+    if (method !== "POST") return notAllowed("POST");
+    return await post(request, room, api);
+  }
+  if (part === "history" && client === undefined) {
+    if (method !== "GET") return notAllowed("GET");
+    return await history(url, room, api);
+  }
+  if (part === "members" && client !== undefined) {
+    if (method !== "DELETE") return notAllowed("DELETE");
+    return await kick(request, room, decodeURIComponent(client), api);
+  }
+  return json(404, { error: "Not Found" });
+}
+
+async function post(
+  request: Request,
+  room: string,
+  api: ApiContext,
+): Promise<Response> {
+  const body = await readJson(request);
+  if (!body || typeof body.text !== "string") {
+    return json(400, { error: `The body must be {"text": string}` });
+  }
+  if (exceedsUtf8(body.text, api.maxMessageSize)) {
+    return json(413, {
+      error: `A message is ${api.maxMessageSize} bytes at most`,
+    });
+  }
+  let nick: string | null = null;
+  if (body.nick !== undefined) {
+    nick = typeof body.nick === "string" ? parseNick(body.nick) ?? null : null;
+    if (nick === null) {
+      return json(400, { error: `"nick" is not a valid nick` });
+    }
+  }
+  const hub = api.rooms.get(room);
+  if (!hub) return json(503, { error: "The server holds its most rooms" });
+  const stored = Promise.withResolvers<number | undefined>();
+  const inbound = {
+    text: normalize(body.text),
+    from: { client: API_CLIENT, nick },
+    at: performance.now(),
+    stored: stored.resolve,
+  };
+  try {
+    await hub.broadcast.send(inbound);
+  } catch {
+    return json(503, { error: "The room is closing" });
+  }
+  const offset = await stored.promise;
+  api.rooms.release(room);
+  if (offset === undefined) {
+    return json(503, { error: "The message store is unavailable" });
+  }
+  return json(200, { room, offset });
+}
+
+async function history(
+  url: URL,
+  room: string,
+  api: ApiContext,
+): Promise<Response> {
+  if (!api.rooms.find(room)) return json(404, { error: `No room "${room}"` });
+  const before = count(url.searchParams.get("before")) ??
+    Number.MAX_SAFE_INTEGER;
+  const limit = Math.min(
+    count(url.searchParams.get("limit")) ?? api.historyPage,
+    api.historyPage,
+  );
+  const messages = await api.rooms.store.before(room, before, limit);
+  return json(200, {
+    room,
+    messages: messages.map(({ offset, from, text, ts }) => ({
+      offset,
+      from,
+      text,
+      ts,
+    })),
+  });
+}
+
+async function kick(
+  request: Request,
+  room: string,
+  client: string,
+  api: ApiContext,
+): Promise<Response> {
+  const connection = api.connections.get(client);
+  if (!connection || !connection.rooms().includes(room)) {
+    return json(404, { error: `No member "${client}" in room "${room}"` });
+  }
+  const body = request.body ? await readJson(request) : {};
+  const reason = typeof body?.reason === "string"
+    ? body.reason.slice(0, 100)
+    : "removed by the server";
+  connection.kick({ code: 1008, reason });
+  return new Response(null, { status: 204 });
+}
+
+/** A JSON object body, or `undefined` when the body is not one. */
+async function readJson(
+  request: Request,
+): Promise<Record<string, unknown> | undefined> {
+  try {
+    const text = await request.text();
+    if (text.length > 64 * 1024) return undefined;
+    if (text.trim() === "") return {};
+    const value = JSON.parse(text);
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? value
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function count(value: string | null): number | undefined {
+  return value !== null && /^\d{1,15}$/.test(value) ? Number(value) : undefined;
+}
+
+function notAllowed(allow: string): Response {
+  return json(405, { error: "Method Not Allowed" }, { allow });
+}
+
+function json(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Response {
+  return new Response(JSON.stringify(body) + "\n", {
+    status,
+    headers: { "content-type": "application/json", ...headers },
+  });
+}
