@@ -48,13 +48,13 @@ async function assertSurvives(
   await using server = startServer({ log: (line) => logs.push(line) });
   await using alice = await ChatClient.open(server.wsUrl);
   await using bob = await ChatClient.open(server.wsUrl);
-  await until(() => server.hub.size === 2, "the bystanders to register");
+  await until(() => server.members() === 2, "the bystanders to register");
 
   alice.send("before");
   await Promise.all([alice.waitForMessages(1), bob.waitForMessages(1)]);
 
   const relayed = (await badInput({ server, logs })) ?? [];
-  await until(() => server.hub.size === 2, "the bad client to unregister");
+  await until(() => server.members() === 2, "the bad client to unregister");
 
   bob.send("after");
   const seen = ["before", ...relayed, "after"];
@@ -78,14 +78,14 @@ async function assertSurvives(
 
 /** Opens a raw connection and waits until the Hub has registered it. */
 async function openRegistered(server: TestServer): Promise<RawWebSocket> {
-  const before = server.hub.size;
+  const before = server.members();
   const { status, conn } = await deadline(
     rawHandshake(server.addr),
     "the handshake",
   );
   assert.equal(status, 101);
   assert.ok(conn);
-  await until(() => server.hub.size === before + 1, "the raw client");
+  await until(() => server.members() === before + 1, "the raw client");
   return conn;
 }
 
@@ -141,7 +141,7 @@ async function refuse(
  */
 async function expectTooBig(server: TestServer, text: string): Promise<void> {
   await using client = await ChatClient.open(server.wsUrl);
-  await until(() => server.hub.size === 3, "the sender to register");
+  await until(() => server.members() === 3, "the sender to register");
   client.send(text);
   const first = await deadline(
     Promise.race([
@@ -164,7 +164,7 @@ async function expectRelayed(
   text: string,
 ): Promise<string[]> {
   await using client = await ChatClient.open(server.wsUrl);
-  await until(() => server.hub.size === 3, "the sender to register");
+  await until(() => server.members() === 3, "the sender to register");
   client.send(text);
   assert.deepEqual(await client.waitForMessages(1), [text]);
   return [text];
@@ -357,7 +357,10 @@ Deno.test("I5: a client that drops its TCP connection is not an error", async (t
         const ws = await openRegistered(server);
         await before(ws);
         ws.abort();
-        await until(() => server.hub.size === 2, "the dropped client to leave");
+        await until(
+          () => server.members() === 2,
+          "the dropped client to leave",
+        );
         assert.deepEqual(logs, []);
       }));
   }

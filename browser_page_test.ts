@@ -59,7 +59,7 @@ Deno.test(
     assert.deepEqual(await lines(page), ["kept while disconnected"]);
     assert.equal(await page.evaluate("window.notReloaded"), true);
     assert.equal(
-      second.hub.size,
+      second.members(),
       2,
       "one socket each, no duplicate reconnects",
     );

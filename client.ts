@@ -1,11 +1,14 @@
 /**
- * The Client: one per connection, between its WebSocket and the Hub (A3), with
- * exactly one reader and one writer (A4).
+ * The Client: one per connection, between its WebSocket and the Hubs of the
+ * rooms it is in (A3), with exactly one reader and one writer (A4).
  *
- * The read side checks and normalises each inbound message and forwards it to
- * the Hub's broadcast channel. The write side runs once the Hub has offered
- * to the Client's bounded queue, takes everything queued at once and sends it
- * as one frame (O1), and stops sending to a socket that does not drain (O3).
+ * A plain-mode Client (CONTRACT.md) is a member of one room, chosen by its
+ * path (R2): the read side checks and normalises each inbound message and
+ * forwards it to the room's Hub. A natter.v1 Client hands each frame to its
+ * {@linkcode Session}, which may join several rooms over the one socket.
+ * The write side runs once a Hub has offered to the Client's bounded queue,
+ * takes everything queued at once and sends it as one frame (O1, S3), and
+ * stops sending to a socket that does not drain (O3).
  *
  * A Client holds no closures and no suspended async function while idle: it
  * is the socket's event listener itself, and its writer is a method queued as
@@ -15,18 +18,23 @@
  * @module
  */
 
-import type { Batch } from "./batch.ts";
+import { Batch } from "./batch.ts";
 import {
   type CloseReason,
   GOING_AWAY,
   type Hub,
+  type Inbound,
+  QUEUE_FULL,
   type Subscriber,
 } from "./hub.ts";
 import { exceedsUtf8, normalize } from "./message.ts";
 import { Outbox } from "./outbox.ts";
+import { Session, type SessionOptions } from "./protocol/session.ts";
+import type { Rooms } from "./rooms.ts";
+import type { Member } from "./store/store.ts";
 
 /** Options for {@linkcode Client}. */
-export interface ClientOptions {
+export interface ClientOptions extends SessionOptions {
   /**
    * How many outbound messages may wait for the writer (K1); a client whose
    * queue is full is evicted.
@@ -64,6 +72,19 @@ export interface ClientOptions {
   onClose?: (socket: WebSocket) => void;
 }
 
+/** How a Client takes part: which rooms, and which protocol. */
+export interface Connection {
+  /** This connection's opaque id, as members and messages show it (E1). */
+  id: string;
+  /** The server's rooms. */
+  rooms: Rooms;
+  /**
+   * The room of a plain-mode connection (R2). Without it the connection
+   * speaks natter.v1 and joins rooms by command.
+   */
+  room?: string;
+}
+
 /** The close sent to a peer whose socket made no progress for the write wait. */
 export const WRITE_TIMEOUT: CloseReason = {
   code: 1008,
@@ -81,18 +102,26 @@ const BINARY: CloseReason = {
 };
 const TOO_BIG: CloseReason = { code: 1009, reason: "message too big" };
 const TOO_FAST: CloseReason = { code: 1008, reason: "sending too fast" };
+const TOO_MANY_ROOMS: CloseReason = { code: 1013, reason: "too many rooms" };
 
 /** Where the writer is: nothing to do, queued as a microtask, or paused. */
 const IDLE = 0, SCHEDULED = 1, DRAINING = 2;
 
 /**
- * One connection's Client. It registers with the Hub when the socket opens
- * and unregisters when the socket closes or the Client gives up on it.
+ * One connection's Client. In plain mode it registers with its room's Hub
+ * when the socket opens and unregisters when the socket closes or the Client
+ * gives up on it; in natter.v1 its Session does so for each room.
  */
 export class Client implements Subscriber, EventListenerObject {
   readonly #socket: WebSocket;
-  readonly #hub: Hub;
   readonly #queue: Outbox;
+  /** A plain client's room; its Hub once it is open. */
+  readonly #room?: string;
+  #hub?: Hub;
+  readonly #rooms: Rooms;
+  /** Who this connection is in a plain room. */
+  readonly #member: Member;
+  readonly #session?: Session;
   readonly #maxMessageSize: number;
   readonly #writeWait: number;
   readonly #highWaterMark: number;
@@ -111,10 +140,23 @@ export class Client implements Subscriber, EventListenerObject {
   #error = "";
 
   /** Attaches a Client to `socket`, a server-side WebSocket not yet open. */
-  constructor(socket: WebSocket, hub: Hub, options: ClientOptions = {}) {
+  constructor(
+    socket: WebSocket,
+    connection: Connection,
+    options: ClientOptions = {},
+  ) {
     this.#socket = socket;
-    this.#hub = hub;
-    this.#queue = new Outbox(options.queueSize ?? 256);
+    this.#rooms = connection.rooms;
+    this.#room = connection.room;
+    this.#member = { client: connection.id, nick: null };
+    const structured = connection.room === undefined;
+    this.#queue = new Outbox(options.queueSize ?? 256, structured);
+    if (structured) {
+      this.#session = new Session(connection.id, connection.rooms, {
+        ...options,
+        client: this,
+      });
+    }
     this.#maxMessageSize = options.maxMessageSize ?? 512;
     this.#writeWait = options.writeWait ?? 10_000;
     this.#highWaterMark = options.highWaterMark ?? 64 * 1024;
@@ -134,9 +176,33 @@ export class Client implements Subscriber, EventListenerObject {
     return fits;
   }
 
+  /**
+   * Queues events for this natter.v1 client alone, such as a reply; a client
+   * whose queue cannot take them is closed as a full queue (A5).
+   */
+  reply(...events: string[]): void {
+    if (this.#left || this.#closing) return;
+    if (!this.offer(Batch.of(...events))) this.release(QUEUE_FULL);
+  }
+
+  /**
+   * Forwards a message to a room's Hub, in the order the client sent it; a
+   * client that sends faster than the Hub takes is closed (1008).
+   */
+  forward(hub: Hub, inbound: Inbound): void {
+    const broadcast = hub.broadcast;
+    // Once one message waits for room, later ones queue behind it in order.
+    if (this.#pending === 0 && broadcast.trySend(inbound)) return;
+    if (this.#pending >= this.#maxPending) return this.#fail(TOO_FAST);
+    this.#pending++;
+    broadcast.send(inbound).then(() => this.#pending--, () => {});
+  }
+
   /** Lets the writer finish what is queued, then close as the Hub says. */
   release(close?: CloseReason): void {
-    this.#released = close;
+    // The first reason stands: at shutdown every room's Hub releases a
+    // natter.v1 client, and the later ones find its queue already closed.
+    this.#released ??= close;
     this.#queue.close();
     this.#schedule();
   }
@@ -169,14 +235,19 @@ export class Client implements Subscriber, EventListenerObject {
   }
 
   #register(): void {
-    const register = this.#hub.register;
-    if (register.trySend(this)) {
+    if (this.#room === undefined) return;
+    const hub = this.#rooms.get(this.#room);
+    if (!hub) return this.release(TOO_MANY_ROOMS);
+    this.#hub = hub;
+    const register = hub.register;
+    const join = { subscriber: this, member: this.#member };
+    if (register.trySend(join)) {
       this.#registered = true;
       return;
     }
     // The Hub is closing: this socket opened too late to be told by it.
     if (register.closed) return this.release(GOING_AWAY);
-    this.#registering = register.send(this).then(
+    this.#registering = register.send(join).then(
       () => {
         this.#registered = true;
       },
@@ -187,14 +258,13 @@ export class Client implements Subscriber, EventListenerObject {
   #read(data: unknown): void {
     if (this.#left) return;
     if (typeof data !== "string") return this.#fail(BINARY);
+    if (this.#session) return this.#session.read(data);
     if (exceedsUtf8(data, this.#maxMessageSize)) return this.#fail(TOO_BIG);
-    const message = normalize(data);
-    const broadcast = this.#hub.broadcast;
-    // Once one message waits for room, later ones queue behind it in order.
-    if (this.#pending === 0 && broadcast.trySend(message)) return;
-    if (this.#pending >= this.#maxPending) return this.#fail(TOO_FAST);
-    this.#pending++;
-    broadcast.send(message).then(() => this.#pending--, () => {});
+    // A message sent before the Hub took the registration still goes to it:
+    // the channel keeps the order, registration first.
+    if (!this.#hub) return;
+    const text = normalize(data);
+    this.forward(this.#hub, { text, from: this.#member, sender: this });
   }
 
   /** Queues the writer, unless it is queued already or paused. */
@@ -311,7 +381,10 @@ export class Client implements Subscriber, EventListenerObject {
   #leave(): void {
     if (this.#left) return;
     this.#left = true;
-    if (this.#registering) {
+    if (this.#session) {
+      this.#session.leaveAll();
+      this.#queue.close();
+    } else if (this.#registering) {
       this.#registering.then(() => this.#unregister());
     } else if (this.#registered) {
       this.#unregister();
@@ -321,7 +394,7 @@ export class Client implements Subscriber, EventListenerObject {
   }
 
   #unregister(): void {
-    if (!this.#registered) return;
+    if (!this.#registered || !this.#hub) return;
     const unregister = this.#hub.unregister;
     if (unregister.trySend(this)) return;
     // The Hub has closed (it released everyone) or is busy: then wait.

@@ -1,19 +1,21 @@
 import assert from "node:assert/strict";
 import { Client } from "./client.ts";
-import { Hub } from "./hub.ts";
+import { Rooms } from "./rooms.ts";
+import { MemoryStore } from "./store/memory.ts";
 import { deadline, startServer, until } from "./test_util/natter.ts";
 import { rawHandshake } from "./test_util/raw_ws.ts";
 
-/** Serves `/ws` with Clients of `hub` built with `options`, and nothing else. */
+/** Serves `/ws` with plain Clients of the lobby built with `options`. */
 function serveClients(
-  hub: Hub,
+  rooms: Rooms,
   options: ConstructorParameters<typeof Client>[2],
 ) {
+  let id = 0;
   return Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen() {} },
     (req) => {
       const { socket, response } = Deno.upgradeWebSocket(req);
-      new Client(socket, hub, options);
+      new Client(socket, { id: `c${++id}`, rooms, room: "lobby" }, options);
       return response;
     },
   );
@@ -21,20 +23,21 @@ function serveClients(
 
 Deno.test("Client closes a sender that outruns the Hub with 1008", async () => {
   // A Hub that takes one broadcast at a time, and room for two waiting.
-  await using hub = new Hub({ backlog: 1 });
+  await using rooms = new Rooms(new MemoryStore(), { backlog: 1 });
   const log: string[] = [];
-  await using server = serveClients(hub, {
+  await using server = serveClients(rooms, {
     maxPending: 2,
     log: (line) => log.push(line),
   });
   const { conn } = await rawHandshake(server.addr);
   assert(conn);
   await using _conn = conn;
-  await until(() => hub.size === 1, "the client to register");
+  const size = () => rooms.find("lobby")?.size ?? 0;
+  await until(() => size() === 1, "the client to register");
   for (let i = 0; i < 200; i++) await conn.sendText(`m${i}`);
   const close = await deadline(conn.readClose(), "the close frame");
   assert.deepEqual(close, { code: 1008, reason: "sending too fast" });
-  await until(() => hub.size === 0, "the client to unregister");
+  await until(() => size() === 0, "the client to unregister");
   assert.deepEqual(log, ["client closed by server: 1008 sending too fast"]);
 });
 
@@ -45,7 +48,7 @@ Deno.test("I3: an oversized message behind a burst still gets its 1009", async (
   const { conn } = await rawHandshake(server.addr);
   assert(conn);
   await using _conn = conn;
-  await until(() => server.hub.size === 1, "the client to register");
+  await until(() => server.members() === 1, "the client to register");
   for (let i = 0; i < 20; i++) await conn.sendText(`m${i}`);
   await conn.sendText("x".repeat(513));
   for (let i = 0; i < 20; i++) await conn.sendText(`after ${i}`);

@@ -1,36 +1,38 @@
 /**
  * A natter server on several threads: workers that share the port, each
- * with its own Hub and connections, and one message order for all of them
- * (I4), kept by a {@linkcode Sequencer} on the main thread.
+ * with its own Hubs and connections, and one order per room for all of them
+ * (I4), kept by the main thread's store.
  *
- * Every worker publishes what its clients send; the main thread forwards each
- * batch to every worker, itself included, in the order the batches reached
- * it. Workers fan out only what comes back, so every client on every worker
- * sees every message, in the same order.
+ * Every worker appends what its clients send to the main thread's store,
+ * which gives each message its room's next offset and feeds it to every
+ * worker serving that room, the sender's included. Hubs fan out only what
+ * the store feeds, so every member on every worker sees every message of its
+ * room, in offset order.
  *
  * @module
  */
 
-import { Sequencer } from "./relay.ts";
 import type { ServerOptions } from "./server.ts";
+import { MemoryStore } from "./store/memory.ts";
+import { type StoreAnswer, type StoreCall, StoreHost } from "./store/remote.ts";
 
 /** The settings a worker gets: a server's options that can be cloned. */
 export type WorkerOptions = Omit<
   ServerOptions,
-  "onListen" | "log" | "relay" | "reusePort"
+  "onListen" | "log" | "store" | "reusePort"
 >;
 
 /** A message from the main thread to a worker. */
 export type ToWorker =
   | { type: "start"; options: WorkerOptions }
-  | { type: "messages"; messages: readonly string[] }
+  | StoreAnswer
   | { type: "stop" };
 
 /** A message from a worker to the main thread. */
 export type FromWorker =
   | { type: "listening"; addr: Deno.NetAddr }
   | { type: "failed"; name: string; message: string }
-  | { type: "publish"; messages: readonly string[] }
+  | StoreCall
   | { type: "stopped"; clean: boolean };
 
 /** Options for {@linkcode serveCluster}. */
@@ -70,7 +72,9 @@ export async function serveCluster(options: ClusterOptions): Promise<Cluster> {
   if (!Number.isInteger(count) || count < 1) {
     throw new RangeError(`Cannot start "${count}" workers: not a whole number`);
   }
-  const sequencer = new Sequencer();
+  const host = new StoreHost(new MemoryStore(settings));
+  // Every worker's connections get ids no other worker gives out.
+  const prefix = crypto.randomUUID().slice(0, 4);
   const workers: Worker[] = [];
   const stops: Promise<boolean>[] = [];
   let addr: Deno.NetAddr | undefined;
@@ -86,8 +90,8 @@ export async function serveCluster(options: ClusterOptions): Promise<Cluster> {
       worker.onmessage = (event: MessageEvent<FromWorker>) => {
         const message = event.data;
         switch (message.type) {
-          case "publish":
-            return sequencer.order(message.messages);
+          case "store":
+            return void host.handle(message, (answer) => post(worker, answer));
           case "listening":
             return started.resolve(message.addr);
           case "failed":
@@ -96,11 +100,9 @@ export async function serveCluster(options: ClusterOptions): Promise<Cluster> {
             return stopped.resolve(message.clean);
         }
       };
-      sequencer.listen((messages) =>
-        post(worker, { type: "messages", messages })
-      );
       const port = addr?.port ?? settings.port;
-      post(worker, { type: "start", options: { ...settings, port } });
+      const idPrefix = `${prefix}${i.toString(36)}-`;
+      post(worker, { type: "start", options: { ...settings, port, idPrefix } });
       addr = await started.promise;
     }
   } catch (error) {

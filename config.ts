@@ -11,7 +11,7 @@ import type { ServerOptions } from "./server.ts";
 /** Everything `main.ts` needs to start natter. */
 export interface Config extends
   Required<
-    Omit<ServerOptions, "onListen" | "log" | "relay" | "reusePort">
+    Omit<ServerOptions, "onListen" | "log" | "store" | "reusePort" | "idPrefix">
   > {
   /** How many threads serve connections; more than 1 starts workers. */
   workers: number;
@@ -39,6 +39,12 @@ export const ENV_VARS = [
   "NATTER_IDLE_TIMEOUT",
   "NATTER_WRITE_WAIT",
   "NATTER_WORKERS",
+  "NATTER_MAX_ROOMS",
+  "NATTER_MAX_MEMBERS",
+  "NATTER_ROOMS_PER_CLIENT",
+  "NATTER_HISTORY_SIZE",
+  "NATTER_HISTORY_BYTES",
+  "NATTER_HISTORY_TTL",
 ] as const;
 
 /** The `--help` text. */
@@ -57,7 +63,16 @@ Flags (each also read from the environment variable in brackets; flags win):
   --idle-timeout S       drop a peer silent for S seconds; pings at S/2 (default 60) [NATTER_IDLE_TIMEOUT]
   --write-wait S         drop a peer whose socket does not drain for S seconds (default 10) [NATTER_WRITE_WAIT]
   --workers N            serve from N threads sharing the port, one message order
-                         for all (default 1) [NATTER_WORKERS]
+                         per room for all (default 1) [NATTER_WORKERS]
+  --max-rooms N          rooms the server holds at once (default 4096) [NATTER_MAX_ROOMS]
+  --max-members N        members one room admits (default 10000) [NATTER_MAX_MEMBERS]
+  --rooms-per-client N   rooms one natter.v1 connection may join (default 32)
+                         [NATTER_ROOMS_PER_CLIENT]
+  --history-size N       messages a room's history keeps (default 500) [NATTER_HISTORY_SIZE]
+  --history-bytes N      bytes a room's history may take (default 131072)
+                         [NATTER_HISTORY_BYTES]
+  --history-ttl S        seconds an empty room keeps its history (default 300)
+                         [NATTER_HISTORY_TTL]
   -h, --help             show this help
 `;
 
@@ -73,6 +88,16 @@ const DEFAULTS: Config = {
   maxPending: 64,
   shutdownTimeout: 5000,
   workers: 1,
+  backlog: 8192,
+  maxRooms: 4096,
+  maxMembers: 10_000,
+  maxRoomsPerClient: 32,
+  historySize: 500,
+  historyBytes: 128 * 1024,
+  historyTtl: 300_000,
+  replay: 50,
+  historyPage: 100,
+  maxCommandSize: 4096,
   help: false,
 };
 
@@ -105,6 +130,12 @@ export function parseConfig(
         "idle-timeout": { type: "string" },
         "write-wait": { type: "string" },
         workers: { type: "string" },
+        "max-rooms": { type: "string" },
+        "max-members": { type: "string" },
+        "rooms-per-client": { type: "string" },
+        "history-size": { type: "string" },
+        "history-bytes": { type: "string" },
+        "history-ttl": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -130,6 +161,12 @@ export function parseConfig(
     NATTER_IDLE_TIMEOUT: flags["idle-timeout"],
     NATTER_WRITE_WAIT: flags["write-wait"],
     NATTER_WORKERS: flags.workers,
+    NATTER_MAX_ROOMS: flags["max-rooms"],
+    NATTER_MAX_MEMBERS: flags["max-members"],
+    NATTER_ROOMS_PER_CLIENT: flags["rooms-per-client"],
+    NATTER_HISTORY_SIZE: flags["history-size"],
+    NATTER_HISTORY_BYTES: flags["history-bytes"],
+    NATTER_HISTORY_TTL: flags["history-ttl"],
   }, (name) => "--" + name.slice(7).toLowerCase().replaceAll("_", "-"));
   return config;
 }
@@ -163,6 +200,17 @@ function apply(
   config.idleTimeout = int("NATTER_IDLE_TIMEOUT", 2, 86_400) ??
     config.idleTimeout;
   config.workers = int("NATTER_WORKERS", 1, 256) ?? config.workers;
+  config.maxRooms = int("NATTER_MAX_ROOMS", 1, 1 << 20) ?? config.maxRooms;
+  config.maxMembers = int("NATTER_MAX_MEMBERS", 1, 1 << 24) ??
+    config.maxMembers;
+  config.maxRoomsPerClient = int("NATTER_ROOMS_PER_CLIENT", 1, 1024) ??
+    config.maxRoomsPerClient;
+  config.historySize = int("NATTER_HISTORY_SIZE", 0, 1 << 24) ??
+    config.historySize;
+  config.historyBytes = int("NATTER_HISTORY_BYTES", 0, 2 ** 40) ??
+    config.historyBytes;
+  const historyTtl = int("NATTER_HISTORY_TTL", 0, 86_400 * 365);
+  if (historyTtl !== undefined) config.historyTtl = historyTtl * 1000;
   const writeWait = int("NATTER_WRITE_WAIT", 1, 3600);
   if (writeWait !== undefined) config.writeWait = writeWait * 1000;
   const origins = layer.NATTER_ALLOW_ORIGIN;

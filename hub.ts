@@ -1,15 +1,19 @@
 /**
- * The Hub: the one owner of the set of registered clients (A1), fed through
- * three channels, register, unregister and broadcast (A2).
+ * The Hub: one per room, the one owner of the room's members (A1) and of its
+ * order (I4 per room), fed through three channels, register, unregister and
+ * broadcast (A2).
  *
  * The Hub never touches a WebSocket and never awaits a client: it sees each
- * client as a {@linkcode Subscriber}, offers it messages without waiting, and
- * lets it go when its queue is full (A5).
+ * member as a {@linkcode Subscriber}, offers it batches without waiting, and
+ * lets it go when its queue is full (A5). It awaits only the room's store,
+ * which gives each message its offset (R6).
  *
- * Messages are fanned out a turn of the event loop at a time: once woken, the
- * Hub lets the turn finish, so every message that arrived in it is offered to
- * each client as one {@linkcode Batch}. A client that keeps up then writes
- * one frame per turn whose text was joined once for all clients (O1).
+ * Work is done a turn of the event loop at a time: once woken, the Hub lets
+ * the turn finish, then admits the turn's joins (with their replies), tells
+ * the other members who came and went in one `presence` event (E2), appends
+ * the turn's messages to the store in one call, and offers what the store
+ * fed back to every member as one {@linkcode Batch} whose texts are built
+ * once (O1, S3).
  *
  * @module
  */
@@ -17,7 +21,20 @@
 import { setImmediate } from "node:timers";
 import { Batch } from "./batch.ts";
 import { Channel, select } from "./channel.ts";
-import type { Relay } from "./relay.ts";
+import {
+  ackEvent,
+  type CommandId,
+  errorEvent,
+  joinedEvent,
+  presenceEvent,
+} from "./protocol/events.ts";
+import type {
+  Draft,
+  Member,
+  Position,
+  Store,
+  StoredMessage,
+} from "./store/store.ts";
 
 /**
  * Resolves once the event loop has turned: after the I/O that was ready,
@@ -34,7 +51,7 @@ export interface CloseReason {
   reason: string;
 }
 
-/** What the Hub needs of a client: a queue to offer to, and a way to let go. */
+/** What the Hub needs of a member: a queue to offer to, and a way to let go. */
 export interface Subscriber {
   /**
    * Queues as many of `batch`'s messages as fit, in order, without waiting;
@@ -42,41 +59,73 @@ export interface Subscriber {
    */
   offer(batch: Batch): boolean;
   /**
-   * Called exactly once when the Hub removes the client. Without `close` the
-   * client asked to leave; with it, the Hub evicted it or is shutting down and
-   * the client should close its connection with that code and reason after
-   * handing over what is already queued.
+   * Called exactly once when the Hub removes the member. Without `close` the
+   * member asked to leave (or was refused); with it, the Hub evicted it or is
+   * shutting down and the connection should close with that code and reason
+   * after handing over what is already queued.
    */
   release(close?: CloseReason): void;
+}
+
+/** A request to join the room. */
+export interface Join {
+  /** Where the room's batches go. */
+  readonly subscriber: Subscriber;
+  /** Who joins, as presence shows it. */
+  readonly member: Member;
+  /**
+   * Set for a natter.v1 join, which is answered with `joined` (C1): the
+   * command's id and the position to recover from (C2). A plain member gets
+   * no reply.
+   */
+  readonly reply?: { readonly id: CommandId; readonly since?: Position };
+}
+
+/** A message for the room, from one of its members. */
+export interface Inbound extends Draft {
+  /** The member that sent it: it is acknowledged or told of a failure. */
+  readonly sender: Subscriber;
+  /**
+   * Set for a natter.v1 `send`, which is acknowledged with its offset (C3);
+   * the value is the command's id.
+   */
+  readonly ack?: { readonly id: CommandId };
 }
 
 /** Options for {@linkcode Hub}. */
 export interface HubOptions {
   /**
    * How many register, unregister and broadcast requests may wait for the Hub
-   * in each channel before senders have to wait. The Hub takes its messages
-   * once per turn of the event loop, and one turn can bring thousands: after
-   * a pause (a cold start, a busy core) Deno hands over everything the
-   * sockets buffered meanwhile. The broadcast channel must hold such a turn,
-   * or senders that are merely bursty are closed as too fast; 8192 messages
-   * of at most 512 bytes bound it to a few MiB.
+   * in each channel before senders have to wait. One turn can bring
+   * thousands of messages: after a pause (a cold start, a busy core) Deno
+   * hands over everything the sockets buffered meanwhile.
    * @default {8192}
    */
   backlog?: number;
   /**
-   * The most messages offered to clients as one batch. Between batches the
-   * clients' writers run and the event loop turns, so a burst larger than
-   * this reaches a client that keeps up in several frames, each written out
-   * before the next, instead of overflowing its queue. At most the clients'
-   * queue size.
+   * The most messages offered to members as one batch. Between batches the
+   * writers run and the event loop turns, so a burst larger than this
+   * reaches a member that keeps up in several frames, each written out
+   * before the next, instead of overflowing its queue. At most the queue
+   * size.
    * @default {256}
    */
   maxBatch?: number;
   /**
-   * Where to put this Hub's messages in one order with other Hubs' (workers
-   * of one server). Without it the Hub's own order is the global one.
+   * The most members the room admits; a join beyond is refused with
+   * `room_full` (natter.v1) or closed with 1013 (plain).
+   * @default {10000}
    */
-  relay?: Relay;
+  maxMembers?: number;
+  /**
+   * How many recent messages a join without recovery replays (C2).
+   * @default {50}
+   */
+  replay?: number;
+  /** Called after a turn that left the room with no members. */
+  onEmpty?: () => void;
+  /** Where to report a store that failed. */
+  log?: (line: string) => void;
 }
 
 /** The close sent to a client evicted because its queue was full (A5, D5). */
@@ -85,62 +134,86 @@ export const QUEUE_FULL: CloseReason = {
   reason: "send queue full",
 };
 
-/** The close sent to every client still registered when the Hub closes. */
+/** The close sent to every member still registered when the Hub closes. */
 export const GOING_AWAY: CloseReason = {
   code: 1001,
   reason: "server shutting down",
 };
 
+/** The close of a plain member whose room cannot take it or its message. */
+export const ROOM_FULL: CloseReason = { code: 1013, reason: "room is full" };
+
+/** The close of a plain member whose message the store did not take. */
+export const UNAVAILABLE: CloseReason = {
+  code: 1013,
+  reason: "message store unavailable",
+};
+
 /**
- * The Hub actor. It starts running when constructed and stops when closed.
+ * A room's Hub. It opens the room in the store and starts running when
+ * constructed, and stops when closed.
  *
  * @example
  * ```ts
- * const hub = new Hub();
- * hub.register.trySend(subscriber);
- * hub.broadcast.trySend("hello"); // subscriber.offer(Batch ["hello"])
+ * const hub = new Hub("lobby", new MemoryStore());
+ * hub.register.trySend({ subscriber, member: { client: "c1", nick: null } });
+ * hub.broadcast.trySend({ text: "hello", from: member, sender: subscriber });
  * await hub.close();
  * ```
  */
 export class Hub implements AsyncDisposable {
-  /** Clients to add to the set. */
-  readonly register: Channel<Subscriber>;
-  /** Clients to remove from the set; removing one twice is harmless (A6). */
+  /** Members to admit. */
+  readonly register: Channel<Join>;
+  /** Members to remove; removing one twice is harmless (A6). */
   readonly unregister: Channel<Subscriber>;
-  /** Messages to offer to every registered client, in this order (I4). */
-  readonly broadcast: Channel<string>;
-  readonly #clients = new Set<Subscriber>();
+  /** Messages for every member, in this order (I4). */
+  readonly broadcast: Channel<Inbound>;
+  /** The room's name. */
+  readonly room: string;
+  readonly #members = new Map<Subscriber, Member>();
+  readonly #store: Store;
   readonly #maxBatch: number;
-  readonly #relay?: Relay;
-  /** Messages back from the relay, in the global order. */
-  readonly #ordered: Channel<readonly string[]>;
+  readonly #maxMembers: number;
+  readonly #replay: number;
+  readonly #onEmpty?: () => void;
+  readonly #log: (line: string) => void;
+  /** What the store feeds back, in offset order. */
+  readonly #fed: Channel<readonly StoredMessage[]>;
+  #position: Position = { epoch: "", offset: 0 };
+  /** Members evicted since the last presence event. */
+  #evicted: Member[] = [];
   readonly #done: Promise<void>;
 
-  /** Creates a Hub and starts its loop. */
-  constructor(options: HubOptions = {}) {
+  /** Creates the Hub of `room`, whose history lives in `store`. */
+  constructor(room: string, store: Store, options: HubOptions = {}) {
     const backlog = options.backlog ?? 8192;
+    this.room = room;
     this.register = new Channel(backlog);
     this.unregister = new Channel(backlog);
     this.broadcast = new Channel(backlog);
+    this.#fed = new Channel(backlog);
+    this.#store = store;
     this.#maxBatch = options.maxBatch ?? 256;
-    this.#ordered = new Channel(backlog);
-    this.#relay = options.relay;
-    // Every batch the relay orders must be fanned out, so it waits for room
-    // rather than being refused; waiting senders keep their order.
-    this.#relay?.listen((messages) => {
-      this.#ordered.send(messages).catch(() => {});
-    });
+    this.#maxMembers = options.maxMembers ?? 10_000;
+    this.#replay = options.replay ?? 50;
+    this.#onEmpty = options.onEmpty;
+    this.#log = options.log ?? (() => {});
     this.#done = this.#run();
   }
 
-  /** How many clients are registered now. */
+  /** How many members the room has now. */
   get size(): number {
-    return this.#clients.size;
+    return this.#members.size;
+  }
+
+  /** Whether requests are queued that the Hub has not handled yet. */
+  get busy(): boolean {
+    return this.register.size > 0 || this.broadcast.size > 0;
   }
 
   /**
    * Stops taking requests, handles what is already queued, then releases
-   * every client still registered with {@linkcode GOING_AWAY}.
+   * every member still registered with {@linkcode GOING_AWAY}.
    *
    * @returns a promise that settles when the loop has ended.
    */
@@ -148,7 +221,8 @@ export class Hub implements AsyncDisposable {
     this.register.close();
     this.unregister.close();
     this.broadcast.close();
-    this.#ordered.close();
+    // What the store feeds back for the requests still queued must reach
+    // the members: the feed closes when the loop ends.
     return this.#done;
   }
 
@@ -158,51 +232,248 @@ export class Hub implements AsyncDisposable {
   }
 
   async #run(): Promise<void> {
-    const channels = [
-      this.register,
-      this.unregister,
-      this.broadcast,
-      this.#ordered,
-    ];
+    const requests = [this.register, this.unregister, this.broadcast];
+    const channels = [...requests, this.#fed];
+    try {
+      this.#position = await this.#store.open(this.room, (messages) => {
+        // Every message the store feeds must be fanned out, so it waits for
+        // room rather than being refused; waiting senders keep their order.
+        this.#fed.send(messages).catch(() => {});
+      });
+    } catch (error) {
+      this.#log(`room "${this.room}" unavailable: ${(error as Error).message}`);
+      return this.#refuseAll(requests);
+    }
     for (;;) {
       await select(channels);
       // Let the rest of this turn's I/O arrive first: setImmediate runs
       // after the ready sockets' events, with no timer clamping.
       await nextTurn();
-      for (const client of this.register.takeAll()) this.#clients.add(client);
-      for (const client of this.unregister.takeAll()) this.#remove(client);
-      const messages = this.#next();
-      for (let i = 0; i < messages.length; i += this.#maxBatch) {
-        // The writers woken by the last batch have handed it to their sockets;
-        // Deno writes it out only when the event loop turns. Without the turn
-        // every batch of a big burst would count as unsent at once, pausing
-        // (and then evicting) clients that keep up perfectly well.
-        if (i > 0) await nextTurn();
-        const part = messages.length <= this.#maxBatch
-          ? messages
-          : messages.slice(i, i + this.#maxBatch);
-        this.#fanOut(new Batch(part));
+      await this.#turn();
+      if (requests.every((c) => c.closed && c.size === 0)) break;
+    }
+    this.#fed.close();
+    for (const subscriber of this.#members.keys()) {
+      this.#remove(subscriber, GOING_AWAY);
+    }
+  }
+
+  async #turn(): Promise<void> {
+    const joins = this.#admit(this.register.takeAll());
+    const left = this.#evicted;
+    this.#evicted = [];
+    for (const subscriber of this.unregister.takeAll()) {
+      const member = this.#remove(subscriber);
+      if (member) left.push(member);
+    }
+    if (joins.length > 0 || left.length > 0) {
+      await this.#presence(joins, left);
+    }
+    // Only members speak: a join the room refused sends nothing.
+    const drafts = this.broadcast.takeAll().filter((inbound) =>
+      this.#members.has(inbound.sender)
+    );
+    const acks = drafts.length > 0 ? await this.#append(drafts) : undefined;
+    const fanning = this.#fanOut(this.#fed.takeAll(), acks);
+    if (fanning) await fanning;
+    if (left.length > 0 && this.#members.size === 0) this.#onEmpty?.();
+  }
+
+  /** Admits the joins the room has room for; refuses the rest. */
+  #admit(joins: Join[]): Join[] {
+    const admitted: Join[] = [];
+    for (const join of joins) {
+      if (this.#members.has(join.subscriber)) continue;
+      if (this.#members.size >= this.#maxMembers) {
+        this.#refuse(join, "room_full", `Room "${this.room}" is full`);
+        continue;
       }
-      if (channels.every((c) => c.closed && c.size === 0)) break;
+      this.#members.set(join.subscriber, join.member);
+      admitted.push(join);
     }
-    for (const client of this.#clients) this.#remove(client, GOING_AWAY);
+    return admitted;
   }
 
-  /** The messages to fan out now, in the global order. */
-  #next(): readonly string[] {
-    const local = this.broadcast.takeAll();
-    if (!this.#relay) return local;
-    if (local.length > 0) this.#relay.publish(local);
-    return this.#ordered.takeAll().flat();
-  }
-
-  #fanOut(batch: Batch): void {
-    for (const client of this.#clients) {
-      if (!client.offer(batch)) this.#remove(client, QUEUE_FULL);
+  /**
+   * Records the turn's joins and leaves, tells the members who were already
+   * here in one `presence` event (E2), and answers each natter.v1 join
+   * with `joined` (C1, C2): the history up to the last message fanned out,
+   * so that what follows reaches the joiner live, with no gap and no repeat.
+   */
+  async #presence(joins: Join[], left: Member[]): Promise<void> {
+    const joined = joins.map((join) => join.member);
+    const { epoch, offset } = this.#position;
+    let presence: Member[];
+    try {
+      await this.#store.updatePresence(this.room, joined, left);
+      presence = await this.#store.presence(this.room);
+    } catch (error) {
+      return this.#failJoins(joins, error as Error);
+    }
+    const news = Batch.of(presenceEvent(this.room, joined, left));
+    const newcomers = new Set(joins.map((join) => join.subscriber));
+    for (const subscriber of this.#members.keys()) {
+      if (!newcomers.has(subscriber)) this.#offer(subscriber, news);
+    }
+    for (const join of joins) {
+      if (!join.reply) continue;
+      let replay;
+      try {
+        replay = await this.#store.replay(this.room, offset, {
+          since: join.reply.since,
+          limit: this.#replay,
+        });
+      } catch (error) {
+        this.#failJoins([join], error as Error);
+        continue;
+      }
+      this.#offer(
+        join.subscriber,
+        Batch.of(joinedEvent({
+          id: join.reply.id,
+          room: this.room,
+          nick: join.member.nick ?? "",
+          client: join.member.client,
+          epoch,
+          offset,
+          recovered: replay.recovered,
+          history: replay.messages,
+          presence,
+        })),
+      );
     }
   }
 
-  #remove(client: Subscriber, close?: CloseReason): void {
-    if (this.#clients.delete(client)) client.release(close);
+  /**
+   * Appends the turn's messages in one call; the store feeds them back.
+   *
+   * @returns the acks to offer each natter.v1 sender once they are out.
+   */
+  async #append(drafts: Inbound[]): Promise<Map<Subscriber, Batch>> {
+    const acks = new Map<Subscriber, string[]>();
+    try {
+      const stored = await this.#store.append(this.room, drafts);
+      for (let i = 0; i < drafts.length; i++) {
+        const { ack, sender } = drafts[i];
+        if (!ack || !this.#members.has(sender)) continue;
+        const event = ackEvent(ack.id, this.room, stored[i].offset);
+        const list = acks.get(sender);
+        if (list) list.push(event);
+        else acks.set(sender, [event]);
+      }
+    } catch (error) {
+      // Nothing is acknowledged that the store did not take.
+      this.#log(`room "${this.room}": ${(error as Error).message}`);
+      for (const { ack, sender } of drafts) {
+        if (!this.#members.has(sender)) continue;
+        if (!ack) {
+          this.#remove(sender, UNAVAILABLE);
+          continue;
+        }
+        const event = errorEvent(
+          ack.id,
+          "unavailable",
+          "The message store is unavailable; the message was not sent",
+        );
+        this.#offer(sender, Batch.of(event));
+      }
+    }
+    return new Map([...acks].map(([s, events]) => [s, Batch.of(...events)]));
+  }
+
+  /**
+   * Offers what the store fed to every member, then each sender its acks,
+   * so that they share the frame of the last batch (S3). A burst larger
+   * than a batch goes out a batch per turn of the event loop.
+   */
+  #fanOut(
+    fed: (readonly StoredMessage[])[],
+    acks?: Map<Subscriber, Batch>,
+  ): Promise<void> | void {
+    const messages = fed.length === 1 ? fed[0] : fed.flat();
+    if (messages.length > this.#maxBatch) {
+      return this.#fanOutParts(messages, acks);
+    }
+    if (messages.length > 0) this.#offerAll(messages);
+    if (acks) {
+      for (const [subscriber, batch] of acks) this.#offer(subscriber, batch);
+    }
+  }
+
+  async #fanOutParts(
+    messages: readonly StoredMessage[],
+    acks?: Map<Subscriber, Batch>,
+  ): Promise<void> {
+    for (let i = 0; i < messages.length; i += this.#maxBatch) {
+      // The writers woken by the last batch have handed it to their sockets;
+      // Deno writes it out only when the event loop turns. Without the turn
+      // every batch of a big burst would count as unsent at once, pausing
+      // (and then evicting) members that keep up perfectly well.
+      if (i > 0) await nextTurn();
+      const last = i + this.#maxBatch >= messages.length;
+      this.#fanOut(
+        [messages.slice(i, i + this.#maxBatch)],
+        last ? acks : undefined,
+      );
+    }
+  }
+
+  /** Offers `messages` to every member as one batch. */
+  #offerAll(messages: readonly StoredMessage[]): void {
+    const last = messages[messages.length - 1];
+    this.#position = { epoch: this.#position.epoch, offset: last.offset };
+    const batch = new Batch(messages);
+    for (const subscriber of this.#members.keys()) {
+      if (!subscriber.offer(batch)) this.#remove(subscriber, QUEUE_FULL);
+    }
+  }
+
+  #offer(subscriber: Subscriber, batch: Batch): void {
+    if (!this.#members.has(subscriber)) return;
+    if (!subscriber.offer(batch)) this.#remove(subscriber, QUEUE_FULL);
+  }
+
+  /** Turns a join away: `error` for natter.v1, 1013 for plain. */
+  #refuse(join: Join, code: "room_full" | "unavailable", text: string): void {
+    if (!join.reply) return join.subscriber.release(ROOM_FULL);
+    join.subscriber.offer(Batch.of(errorEvent(join.reply.id, code, text)));
+    join.subscriber.release();
+  }
+
+  #failJoins(joins: Join[], error: Error): void {
+    this.#log(`room "${this.room}": ${error.message}`);
+    for (const join of joins) {
+      if (!this.#members.delete(join.subscriber)) continue;
+      if (!join.reply) {
+        join.subscriber.release(UNAVAILABLE);
+        continue;
+      }
+      this.#refuse(join, "unavailable", "The room store is unavailable");
+    }
+  }
+
+  /** While the room cannot be opened: refuse every request until closed. */
+  async #refuseAll(channels: Channel<unknown>[]): Promise<void> {
+    for (;;) {
+      await select(channels);
+      for (const join of this.register.takeAll()) {
+        if (!join.reply) join.subscriber.release(UNAVAILABLE);
+        else this.#refuse(join, "unavailable", "The room is unavailable");
+      }
+      this.unregister.takeAll();
+      this.broadcast.takeAll();
+      if (channels.every((c) => c.closed && c.size === 0)) return;
+    }
+  }
+
+  #remove(subscriber: Subscriber, close?: CloseReason): Member | undefined {
+    const member = this.#members.get(subscriber);
+    if (member === undefined) return undefined;
+    this.#members.delete(subscriber);
+    subscriber.release(close);
+    // An evicted member leaves presence with the next turn's news; its
+    // connection's close wakes the Hub for that turn.
+    if (close && close !== GOING_AWAY) this.#evicted.push(member);
+    return member;
   }
 }

@@ -5,8 +5,9 @@
  */
 
 import type { Batch } from "./batch.ts";
-import { Hub, type Subscriber } from "./hub.ts";
+import { Hub, type Inbound, type Subscriber } from "./hub.ts";
 import { Outbox } from "./outbox.ts";
+import { MemoryStore } from "./store/memory.ts";
 
 /** A client whose writer drains its Outbox as a real one would, minus the socket. */
 class FakeClient implements Subscriber {
@@ -30,12 +31,19 @@ class FakeClient implements Subscriber {
   }
 
   release(): void {}
+
+  /** `text` as a plain message from this client. */
+  says(text: string): Inbound {
+    return { text, from: { client: "bench", nick: null }, sender: this };
+  }
 }
 
 async function setUp(clients: number) {
-  const hub = new Hub();
+  const hub = new Hub("lobby", new MemoryStore());
   const fakes = Array.from({ length: clients }, () => new FakeClient());
-  for (const fake of fakes) await hub.register.send(fake);
+  for (const fake of fakes) {
+    await hub.register.send({ subscriber: fake, member: fake.says("").from });
+  }
   return { hub, last: fakes.at(-1)! };
 }
 
@@ -52,8 +60,10 @@ function burst(
       if (frame.endsWith(end)) resolve();
     };
   });
-  for (let i = 1; i < count; i++) hub.broadcast.trySend(`message ${i}`);
-  hub.broadcast.trySend(end);
+  for (let i = 1; i < count; i++) {
+    hub.broadcast.trySend(last.says(`message ${i}`));
+  }
+  hub.broadcast.trySend(last.says(end));
   return done;
 }
 

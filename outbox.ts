@@ -3,9 +3,9 @@
  * one thing the Hub writes to and the client's writer drains.
  *
  * It holds whole batches as the Hub offers them and counts their messages
- * against its capacity, so a client that keeps up sends each batch's shared
- * frame text as is, and one that fell behind joins what it owes into one
- * frame (O1).
+ * (plain mode) or events (natter.v1) against its capacity, so a client that
+ * keeps up sends each batch's shared text as is, and one that fell behind
+ * joins what it owes into one frame: LF-joined (O1) or one JSON array (S3).
  *
  * @module
  */
@@ -18,25 +18,30 @@ import type { Batch } from "./batch.ts";
  * @example
  * ```ts
  * const outbox = new Outbox(256);
- * outbox.offer(new Batch(["hello"]));
+ * outbox.offer(batch);
  * if (await outbox.wait()) socket.send(outbox.take());
  * ```
  */
 export class Outbox {
   readonly #capacity: number;
+  readonly #events: boolean;
   #batches: Batch[] = [];
   #size = 0;
   #closed = false;
   #wake?: () => void;
 
-  /** Creates an outbox that holds at most `capacity` messages. */
-  constructor(capacity: number) {
+  /**
+   * Creates an outbox that holds at most `capacity` messages, or events when
+   * `events` is set (a natter.v1 client's).
+   */
+  constructor(capacity: number, events = false) {
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new RangeError(
         `Cannot create an outbox: capacity "${capacity}" is not a positive integer`,
       );
     }
     this.#capacity = capacity;
+    this.#events = events;
   }
 
   /** How many messages are queued. */
@@ -56,12 +61,16 @@ export class Outbox {
    */
   offer(batch: Batch): boolean {
     if (this.#closed) return false;
+    const size = batch.size(this.#events);
+    // A batch with nothing for this kind of client, such as presence for a
+    // plain one.
+    if (size === 0) return true;
     const room = this.#capacity - this.#size;
-    const fits = batch.size <= room;
+    const fits = size <= room;
     if (room > 0) {
-      const part = fits ? batch : batch.slice(room);
+      const part = fits ? batch : batch.slice(this.#events, room);
       this.#batches.push(part);
-      this.#size += part.size;
+      this.#size += part.size(this.#events);
       this.#wakeUp();
     }
     return fits;
@@ -81,13 +90,19 @@ export class Outbox {
     });
   }
 
-  /** Empties the outbox into one frame's text: its messages joined by LF. */
+  /**
+   * Empties the outbox into one frame's text: its messages joined by LF, or
+   * its events as one JSON array.
+   */
   take(): string {
     const batches = this.#batches;
+    const events = this.#events;
     this.#batches = [];
     this.#size = 0;
-    if (batches.length === 1) return batches[0].frame;
-    return batches.map((batch) => batch.frame).join("\n");
+    const text = batches.length === 1
+      ? batches[0].text(events)
+      : batches.map((batch) => batch.text(events)).join(events ? "," : "\n");
+    return events ? "[" + text + "]" : text;
   }
 
   /** Drops everything queued, for a client that will send nothing more. */

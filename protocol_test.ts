@@ -54,17 +54,17 @@ Deno.test("I5: a close frame is answered and the client unregistered, without an
   const { conn } = await rawHandshake(server.addr);
   assert(conn);
   await using _conn = conn;
-  await until(() => server.hub.size === 1, "the client to register");
+  await until(() => server.members() === 1, "the client to register");
   await conn.close(1000, "bye");
   const answer = await deadline(conn.readClose(), "the close answer");
   assert.equal(answer.code, 1000);
-  await until(() => server.hub.size === 0, "the client to unregister");
+  await until(() => server.members() === 0, "the client to unregister");
   // A dropped TCP connection is not an error either.
   const { conn: dropped } = await rawHandshake(server.addr);
   assert(dropped);
-  await until(() => server.hub.size === 1, "the second client to register");
+  await until(() => server.members() === 1, "the second client to register");
   dropped.abort();
-  await until(() => server.hub.size === 0, "the dropped client to unregister");
+  await until(() => server.members() === 0, "the dropped client to unregister");
   assert.deepEqual(log, []);
 });
 
@@ -75,7 +75,7 @@ Deno.test("O1: queued messages are coalesced into one frame, joined by LF", asyn
   await using _reader = reader;
   const sender = await ChatClient.open(server.wsUrl);
   await using _sender = sender;
-  await until(() => server.hub.size === 2, "both clients to register");
+  await until(() => server.members() === 2, "both clients to register");
   const count = 500;
   for (let i = 0; i < count; i++) sender.send(`m${i}`);
   const received: string[] = [];
@@ -111,7 +111,7 @@ async function stallOneReader(server: TestServer) {
     stack.use(reader);
     let sent = 0;
     const pad = "x".repeat(500);
-    for (let burst = 0; burst < 1000 && server.hub.size === 3; burst++) {
+    for (let burst = 0; burst < 1000 && server.members() === 3; burst++) {
       for (let i = 0; i < 100; i++) {
         sender.send(`${sent++} ${pad}`.slice(0, 500));
       }
@@ -139,7 +139,7 @@ Deno.test("O2, A5, D5: a stalled reader is evicted with 1008 while the others ge
   await using stall = await stallOneReader(server);
   const { stalled, sender, reader, sent } = stall;
   assert.equal(
-    server.hub.size,
+    server.members(),
     2,
     `stalled reader still registered after ${sent}`,
   );
@@ -178,7 +178,7 @@ Deno.test("O3, K3: a socket that does not drain for the write wait is closed", a
   });
   await using stall = await stallOneReader(server);
   const { stalled, reader, sent } = stall;
-  await until(() => server.hub.size === 2, "the stalled reader to be dropped");
+  await until(() => server.members() === 2, "the stalled reader to be dropped");
   assert.equal(reader.messages.length, sent);
   const close = await deadline(stalled.readClose(), "the close frame");
   assert.deepEqual(close, { code: 1008, reason: "write timeout" });
@@ -201,7 +201,7 @@ Deno.test("O4, K4: a peer that never answers pings is dropped; one that does sta
     );
     if (frame === null || frame.opcode === Opcode.Close) break;
   }
-  await until(() => server.hub.size === 1, "the silent peer to unregister");
+  await until(() => server.members() === 1, "the silent peer to unregister");
   // The platform WebSocket answers pings, so it is still here and working.
   live.send("still here");
   assert.deepEqual(await live.waitForMessages(1), ["still here"]);

@@ -1,19 +1,29 @@
 /**
- * natter's HTTP surface (contract H1-H6) and its lifecycle: `Deno.serve`,
- * one Hub, a Client per upgraded socket, and a shutdown that always ends.
+ * natter's HTTP surface (contract H1-H6, PROTOCOL.md R2, R3, S1) and its
+ * lifecycle: `Deno.serve`, the rooms with their Hubs, a Client per upgraded
+ * socket, and a shutdown that always ends.
  *
  * @module
  */
 
 import { Client, type ClientOptions } from "./client.ts";
 import { checkHandshake } from "./handshake.ts";
-import { Hub } from "./hub.ts";
 import { originCheck } from "./origin.ts";
 import { servePage } from "./page.ts";
-import type { Relay } from "./relay.ts";
+import { DEFAULT_ROOM, isRoomName } from "./protocol/names.ts";
+import { Rooms, type RoomsOptions } from "./rooms.ts";
+import { MemoryStore, type MemoryStoreOptions } from "./store/memory.ts";
+import type { Store } from "./store/store.ts";
+
+/** The WebSocket subprotocol of natter's structured protocol (S1). */
+export const SUBPROTOCOL = "natter.v1";
 
 /** Options for {@linkcode serve}. */
-export interface ServerOptions extends Omit<ClientOptions, "onClose"> {
+export interface ServerOptions
+  extends
+    Omit<ClientOptions, "onClose">,
+    Omit<RoomsOptions, "log" | "maxBatch">,
+    Omit<MemoryStoreOptions, "now"> {
   /**
    * The interface to listen on.
    * @default {"0.0.0.0"}
@@ -47,8 +57,17 @@ export interface ServerOptions extends Omit<ClientOptions, "onClose"> {
    * @default {false}
    */
   reusePort?: boolean;
-  /** Puts the Hub's messages in one order with other workers' Hubs. */
-  relay?: Relay;
+  /**
+   * Where rooms, history and presence live.
+   * @default {a MemoryStore with the history options}
+   */
+  store?: Store;
+  /**
+   * Prefixes every connection id this server gives out, so that ids from
+   * several servers sharing a store never collide.
+   * @default {random}
+   */
+  idPrefix?: string;
   /** Called once the server listens. */
   onListen?: (addr: Deno.NetAddr) => void;
 }
@@ -57,8 +76,10 @@ export interface ServerOptions extends Omit<ClientOptions, "onClose"> {
 export interface Natter extends AsyncDisposable {
   /** The address it listens on (the real port when 0 was asked for). */
   readonly addr: Deno.NetAddr;
-  /** The Hub every connection registers with. */
-  readonly hub: Hub;
+  /** The rooms, each with its Hub. */
+  readonly rooms: Rooms;
+  /** How many members `room` has now (0 when it does not exist). */
+  members(room?: string): number;
   /**
    * Closes every client with 1001, stops listening and waits for connections
    * to end, giving up after the shutdown timeout.
@@ -69,16 +90,43 @@ export interface Natter extends AsyncDisposable {
 }
 
 /**
- * Answers one request: the page at `/`, WebSocket upgrades at `/ws`, 404
- * elsewhere. Every upgraded socket is kept in `sockets` until it closes.
+ * The room a path names: `/ws` and `/` are the default room, `/ws/{room}`
+ * and `/r/{room}` name one (R2, R3); `null` when the path is not one of
+ * `prefix`'s, `undefined` when its room name is invalid.
+ */
+function roomOf(
+  pathname: string,
+  bare: string,
+  prefix: string,
+): string | null | undefined {
+  if (pathname === bare) return DEFAULT_ROOM;
+  if (!pathname.startsWith(prefix)) return null;
+  const room = pathname.slice(prefix.length);
+  return isRoomName(room) ? room : undefined;
+}
+
+/** Whether the client offered natter.v1 among its subprotocols (S1, H6). */
+function offersSubprotocol(request: Request): boolean {
+  const offered = request.headers.get("sec-websocket-protocol");
+  if (offered === null) return false;
+  return offered.split(",").some((p) => p.trim() === SUBPROTOCOL);
+}
+
+/**
+ * Answers one request: the page at `/` and `/r/{room}`, WebSocket upgrades
+ * at `/ws` and `/ws/{room}`, 404 elsewhere. Every upgraded socket is kept in
+ * `sockets` until it closes.
  */
 function createHandler(
-  hub: Hub,
+  rooms: Rooms,
   sockets: Set<WebSocket>,
   options: ServerOptions,
 ): (request: Request) => Response {
   const originAllowed = originCheck(options.allowOrigins);
   const idleTimeout = options.idleTimeout ?? 60;
+  const maxRooms = options.maxRooms ?? 4096;
+  const prefix = options.idPrefix ?? randomPrefix();
+  let connections = 0;
   // One function for every socket, rather than a listener closure each.
   const clientOptions: ClientOptions = {
     ...options,
@@ -86,21 +134,39 @@ function createHandler(
   };
   return (request) => {
     const { pathname } = new URL(request.url);
-    if (pathname === "/") return servePage(request);
-    if (pathname !== "/ws") return text(404, "Not Found");
+    const page = roomOf(pathname, "/", "/r/");
+    if (page) return servePage(request);
+    const room = roomOf(pathname, "/ws", "/ws/");
+    if (!room) return text(404, "Not Found");
     const refusal = checkHandshake(request, originAllowed);
     if (refusal) {
       return text(refusal.status, refusal.message, {
         "sec-websocket-version": "13",
       });
     }
+    const structured = offersSubprotocol(request);
+    if (!structured && !rooms.find(room) && rooms.size >= maxRooms) {
+      return text(503, `Cannot open room "${room}": too many rooms`);
+    }
     const { socket, response } = Deno.upgradeWebSocket(request, {
       idleTimeout,
+      protocol: structured ? SUBPROTOCOL : undefined,
     });
-    new Client(socket, hub, clientOptions);
+    const id = prefix + (++connections).toString(36);
+    new Client(socket, {
+      id,
+      rooms,
+      room: structured ? undefined : room,
+    }, clientOptions);
     sockets.add(socket);
     return response;
   };
+}
+
+/** A short random prefix for connection ids: 4 base-36 characters and "-". */
+function randomPrefix(): string {
+  const n = crypto.getRandomValues(new Uint32Array(1))[0];
+  return (n % 36 ** 4).toString(36).padStart(4, "0") + "-";
 }
 
 /**
@@ -113,10 +179,11 @@ function createHandler(
  * ```
  */
 export function serve(options: ServerOptions = {}): Natter {
-  // A burst must not overflow the queue of a client that keeps up.
-  const hub = new Hub({
+  const store = options.store ?? new MemoryStore(options);
+  const rooms = new Rooms(store, {
+    ...options,
+    // A burst must not overflow the queue of a client that keeps up.
     maxBatch: options.queueSize ?? 256,
-    relay: options.relay,
   });
   const sockets = new Set<WebSocket>();
   const server = Deno.serve({
@@ -124,12 +191,12 @@ export function serve(options: ServerOptions = {}): Natter {
     port: options.port ?? 8080,
     reusePort: options.reusePort ?? false,
     onListen: (addr) => options.onListen?.(addr as Deno.NetAddr),
-  }, createHandler(hub, sockets, options));
+  }, createHandler(rooms, sockets, options));
   let stopping: Promise<boolean> | undefined;
   const shutdown = () => {
     stopping ??= stop(
       server,
-      hub,
+      rooms,
       sockets,
       options.shutdownTimeout ?? 5000,
     );
@@ -137,7 +204,8 @@ export function serve(options: ServerOptions = {}): Natter {
   };
   return {
     addr: server.addr,
-    hub,
+    rooms,
+    members: (room = DEFAULT_ROOM) => rooms.find(room)?.size ?? 0,
     shutdown,
     async [Symbol.asyncDispose]() {
       await shutdown();
@@ -147,7 +215,7 @@ export function serve(options: ServerOptions = {}): Natter {
 
 async function stop(
   server: Deno.HttpServer,
-  hub: Hub,
+  rooms: Rooms,
   sockets: Set<WebSocket>,
   timeout: number,
 ): Promise<boolean> {
@@ -156,7 +224,7 @@ async function stop(
     timer = setTimeout(() => resolve(false), timeout);
   });
   try {
-    // The Hub tells every open client to close with natter's 1001. Deno's
+    // The Hubs tell every open client to close with natter's 1001. Deno's
     // own shutdown would close them with its own reason, so it waits until
     // they have closed (or the deadline has passed). Clients close on the
     // next turn of the event loop (see client.ts): the closes scheduled
@@ -170,7 +238,7 @@ async function stop(
           socket.addEventListener("close", resolve, { once: true });
         })
       );
-    await hub.close();
+    await rooms.close();
     const inTime = await Promise.race([
       Promise.all(closed).then(() => true),
       deadline,

@@ -1,13 +1,13 @@
 /**
  * One worker thread of a {@linkcode serveCluster} natter: a server on the
- * shared port whose Hub relays through the main thread.
+ * shared port whose rooms live in the main thread's store.
  *
  * @module
  */
 
 import type { FromWorker, ToWorker } from "./cluster.ts";
-import type { Relay } from "./relay.ts";
 import { type Natter, serve } from "./server.ts";
+import { RemoteStore } from "./store/remote.ts";
 
 /** The worker's side of the channel to the main thread. */
 const scope = self as unknown as {
@@ -15,23 +15,21 @@ const scope = self as unknown as {
   onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
 };
 
-let deliver: (messages: readonly string[]) => void = () => {};
-const relay: Relay = {
-  publish: (messages) => scope.postMessage({ type: "publish", messages }),
-  listen: (listener) => deliver = listener,
-};
+/** The rooms live in the main thread's store, shared by every worker. */
+const store = new RemoteStore((call) => scope.postMessage(call));
 let natter: Natter | undefined;
 
 scope.onmessage = async (event) => {
   const message = event.data;
   switch (message.type) {
-    case "messages":
-      return deliver(message.messages);
+    case "answer":
+    case "feed":
+      return store.receive(message);
     case "start":
       try {
         natter = serve({
           ...message.options,
-          relay,
+          store,
           reusePort: true,
           log: (line) => console.error(`natter: ${line}`),
           onListen: (addr) => scope.postMessage({ type: "listening", addr }),

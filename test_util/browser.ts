@@ -161,7 +161,7 @@ export async function waitForConnected(
   clients = pages.length,
 ): Promise<void> {
   for (const page of pages) await waitForState(page, "connected");
-  await until(() => server.hub.size >= clients, `${clients} clients`);
+  await until(() => server.members() >= clients, `${clients} clients`);
 }
 
 /**

@@ -156,12 +156,12 @@ export async function openClients(
   server: TestServer,
   count: number,
 ): Promise<ChatClient[]> {
-  const before = server.hub.size;
+  const before = server.members();
   const clients = await Promise.all(
     Array.from({ length: count }, () => ChatClient.open(server.wsUrl)),
   );
   await until(
-    () => server.hub.size >= before + count,
+    () => server.members() >= before + count,
     `${count} clients to register`,
   );
   return clients;

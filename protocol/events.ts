@@ -1,0 +1,118 @@
+/**
+ * natter.v1's server-to-client events (PROTOCOL.md E1-E3, and the replies
+ * C1-C5), serialised as the JSON text of one event each. A frame is a JSON
+ * array of them (S3): see {@linkcode frameOf}.
+ *
+ * @module
+ */
+
+import type { Member, StoredMessage } from "../store/store.ts";
+
+/** An id a command carried, echoed in what answers it (S2). */
+export type CommandId = number | string | undefined;
+
+/** The error codes of PROTOCOL.md E3. */
+export type ErrorCode =
+  | "bad_request"
+  | "unknown_type"
+  | "invalid_room"
+  | "invalid_nick"
+  | "not_joined"
+  | "already_joined"
+  | "too_big"
+  | "room_full"
+  | "too_many_rooms"
+  | "rate_limited"
+  | "unauthorized"
+  | "forbidden"
+  | "unavailable";
+
+/**
+ * The `message` event of `message` (E1), serialised once and kept on the
+ * message, so every member and every replay shares the same text.
+ */
+export function messageEvent(message: StoredMessage): string {
+  return message.json ??= JSON.stringify({
+    type: "message",
+    room: message.room,
+    offset: message.offset,
+    from: message.from,
+    text: message.text,
+    ts: message.ts,
+  });
+}
+
+/** The messages' events as a JSON array's text, oldest first. */
+export function messageList(messages: readonly StoredMessage[]): string {
+  return "[" + messages.map(messageEvent).join(",") + "]";
+}
+
+/** The `joined` reply (C1, C2); `client` is the joiner's own id. */
+export function joinedEvent(reply: {
+  id: CommandId;
+  room: string;
+  nick: string;
+  client: string;
+  epoch: string;
+  offset: number;
+  recovered: boolean;
+  history: readonly StoredMessage[];
+  presence: readonly Member[];
+}): string {
+  // The history is spliced in as already-serialised events.
+  const head = JSON.stringify({
+    type: "joined",
+    id: reply.id,
+    room: reply.room,
+    nick: reply.nick,
+    client: reply.client,
+    epoch: reply.epoch,
+    offset: reply.offset,
+    recovered: reply.recovered,
+    presence: reply.presence,
+  });
+  return head.slice(0, -1) + `,"history":${messageList(reply.history)}}`;
+}
+
+/** A `presence` event (E2): a turn's joins and leaves in one room. */
+export function presenceEvent(
+  room: string,
+  joined: readonly Member[],
+  left: readonly Member[],
+): string {
+  return JSON.stringify({ type: "presence", room, joined, left });
+}
+
+/** The `ack` to a `send` (C3). */
+export function ackEvent(id: CommandId, room: string, offset: number): string {
+  return JSON.stringify({ type: "ack", id, room, offset });
+}
+
+/** The `left` reply (C4). */
+export function leftEvent(id: CommandId, room: string): string {
+  return JSON.stringify({ type: "left", id, room });
+}
+
+/** The `history` reply (C5). */
+export function historyEvent(
+  id: CommandId,
+  room: string,
+  messages: readonly StoredMessage[],
+): string {
+  const head = JSON.stringify({ type: "history", id, room });
+  return head.slice(0, -1) + `,"messages":${messageList(messages)}}`;
+}
+
+/** An `error` event (E3); `id` when it answers a command that had one. */
+export function errorEvent(
+  id: CommandId,
+  code: ErrorCode,
+  message: string,
+): string {
+  return JSON.stringify({ type: "error", id, code, message });
+}
+
+/** One frame's text for `events`, already serialised: a JSON array (S3). */
+export function frameOf(events: readonly string[]): string {
+  return "[" + events.join(",") + "]";
+}

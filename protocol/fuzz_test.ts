@@ -1,0 +1,98 @@
+/**
+ * Property tests: arbitrary frames thrown at the command parser, and at a
+ * real server, always get a reply or an `error` event (S4), never crash it
+ * and cost other members nothing.
+ */
+
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { startServer } from "../test_util/natter.ts";
+import { type Event, V1Client } from "../test_util/v1.ts";
+import { parseCommand } from "./commands.ts";
+
+/** Frames close to commands: JSON objects with command-like fields. */
+const commandLike = fc.record({
+  type: fc.oneof(
+    fc.constantFrom("join", "send", "leave", "history", "dance"),
+    fc.anything(),
+  ),
+  room: fc.oneof(fc.constantFrom("lobby", "fuzz", "", "a b"), fc.anything()),
+  text: fc.oneof(fc.string(), fc.anything()),
+  nick: fc.oneof(fc.string(), fc.anything()),
+  id: fc.oneof(fc.integer(), fc.string(), fc.anything()),
+  before: fc.oneof(fc.nat(), fc.anything()),
+  limit: fc.oneof(fc.nat(), fc.anything()),
+  since: fc.oneof(
+    fc.record({ epoch: fc.string(), offset: fc.integer() }),
+    fc.anything(),
+  ),
+}, { requiredKeys: [] }).map((fields) => JSON.stringify(fields) ?? "null");
+
+/** Any frame a client might send. */
+const frames = fc.oneof(
+  commandLike,
+  fc.json(),
+  fc.string(),
+  fc.string({ unit: "binary" }),
+);
+
+Deno.test("parseCommand() answers every frame with a command or an error (S4)", () => {
+  fc.assert(
+    fc.property(frames, (frame) => {
+      const parsed = parseCommand(frame);
+      if (parsed.ok) {
+        assert.ok(
+          ["join", "send", "leave", "history"].includes(parsed.command.type),
+        );
+      } else {
+        assert.equal(typeof parsed.error.code, "string");
+        assert.equal(typeof parsed.error.message, "string");
+      }
+    }),
+    { numRuns: 5000 },
+  );
+});
+
+Deno.test("the server answers arbitrary frames and costs bystanders nothing (S4)", async () => {
+  await using server = startServer();
+  await using bystander = await V1Client.open(server.wsUrl);
+  // The fuzz never names this room, so it cannot leave it.
+  const room = "probe.room";
+  await bystander.join(room);
+  await using fuzzer = await V1Client.open(server.wsUrl);
+  await fuzzer.join(room);
+  let sent = 0;
+  await fc.assert(
+    fc.asyncProperty(frames, async (frame) => {
+      // Every frame is followed by a probe whose answer comes after the
+      // frame's own: the frame was answered (or was a command whose answer
+      // already came) and the connection is still up.
+      const before = fuzzer.events.length;
+      fuzzer.socket.send(frame);
+      const probe = await fuzzer.request({
+        type: "history",
+        room,
+        before: 1,
+      });
+      assert.equal(probe.type, "history");
+      const answers = fuzzer.events.slice(before).filter((e: Event) =>
+        e.type !== "message" && e.type !== "presence" && e !== probe
+      );
+      assert.ok(answers.length >= 1, `no answer to ${frame}`);
+      // A bystander's message still goes through to everyone.
+      const text = `probe ${++sent}`;
+      const ack = await bystander.request({
+        type: "send",
+        room,
+        text,
+      });
+      assert.equal(ack.type, "ack");
+      await fuzzer.waitFor(
+        (e) => e.type === "message" && e.text === text,
+        text,
+      );
+    }),
+    { numRuns: 300 },
+  );
+  assert.equal(fuzzer.socket.readyState, WebSocket.OPEN);
+});

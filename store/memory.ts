@@ -1,0 +1,208 @@
+/**
+ * The in-memory store: each room's history in this process, bounded by a
+ * count and a byte budget, offsets and an epoch per room, and presence.
+ * natter's default; a room closed here is forgotten, so when it is created
+ * again it starts at offset 1 with a new epoch (R4, R6).
+ *
+ * @module
+ */
+
+import type {
+  Draft,
+  Feed,
+  Member,
+  Position,
+  Replay,
+  Store,
+  StoredMessage,
+} from "./store.ts";
+
+/** Options for {@linkcode MemoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * The most messages a room's history keeps; older ones are dropped first.
+   * @default {500}
+   */
+  historySize?: number;
+  /**
+   * The most bytes a room's history may take, counted as
+   * {@linkcode messageCost} does; older messages are dropped first.
+   * @default {131072}
+   */
+  historyBytes?: number;
+  /** The clock, in ms since the Unix epoch; tests replace it. */
+  now?: () => number;
+}
+
+/**
+ * What a stored message is counted as against a room's byte budget: its
+ * text twice (once as is, once inside its serialised `message` event), two
+ * bytes a character, plus a fixed allowance for the object and the event's
+ * other fields (about 150 bytes for a short room name and nick).
+ */
+export function messageCost(text: string): number {
+  return 4 * text.length + MESSAGE_OVERHEAD;
+}
+
+/** The bytes {@linkcode messageCost} allows for a message besides its text. */
+export const MESSAGE_OVERHEAD = 256;
+
+/** A new epoch: 12 random base-36 characters. */
+export function newEpoch(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  let epoch = "";
+  for (const byte of bytes) epoch += (byte % 36).toString(36);
+  return epoch + Date.now().toString(36).slice(-4);
+}
+
+class Room {
+  readonly epoch = newEpoch();
+  /** The latest offset given out. */
+  offset = 0;
+  /** The retained history: `messages[head]` is the oldest. */
+  messages: StoredMessage[] = [];
+  head = 0;
+  bytes = 0;
+  readonly members = new Map<string, Member>();
+  feed?: Feed;
+
+  /** The offset of the oldest retained message (latest + 1 when none). */
+  get first(): number {
+    return this.offset - (this.messages.length - this.head) + 1;
+  }
+
+  /** The retained messages with offsets in [from, to], oldest first. */
+  range(from: number, to: number): StoredMessage[] {
+    const first = this.first;
+    const start = this.head + Math.max(from, first) - first;
+    const end = this.head + Math.min(to, this.offset) - first + 1;
+    return start < end ? this.messages.slice(start, end) : [];
+  }
+
+  trim(maxCount: number, maxBytes: number): void {
+    while (
+      this.messages.length - this.head > maxCount ||
+      (this.bytes > maxBytes && this.messages.length > this.head)
+    ) {
+      this.bytes -= messageCost(this.messages[this.head].text);
+      this.head++;
+    }
+    // Compact now and then rather than shifting on every drop.
+    if (this.head > 1024 && this.head * 2 > this.messages.length) {
+      this.messages = this.messages.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
+
+/**
+ * A {@linkcode Store} in this process's memory.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryStore({ historySize: 100 });
+ * await store.open("lobby", (messages) => console.log(messages));
+ * await store.append("lobby", [{ text: "hi", from: { client: "c1", nick: null } }]);
+ * ```
+ */
+export class MemoryStore implements Store {
+  readonly #rooms = new Map<string, Room>();
+  readonly #historySize: number;
+  readonly #historyBytes: number;
+  readonly #now: () => number;
+
+  /** Creates an empty store. */
+  constructor(options: MemoryStoreOptions = {}) {
+    this.#historySize = options.historySize ?? 500;
+    this.#historyBytes = options.historyBytes ?? 128 * 1024;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** How many rooms the store holds. */
+  get size(): number {
+    return this.#rooms.size;
+  }
+
+  open(room: string, feed: Feed): Promise<Position> {
+    let state = this.#rooms.get(room);
+    if (!state) this.#rooms.set(room, state = new Room());
+    state.feed = feed;
+    return Promise.resolve({ epoch: state.epoch, offset: state.offset });
+  }
+
+  append(room: string, drafts: readonly Draft[]): Promise<StoredMessage[]> {
+    const state = this.#room(room);
+    const ts = this.#now();
+    const stored = drafts.map((draft): StoredMessage => {
+      state.bytes += messageCost(draft.text);
+      return {
+        room,
+        offset: ++state.offset,
+        text: draft.text,
+        from: draft.from,
+        ts,
+      };
+    });
+    state.messages.push(...stored);
+    state.trim(this.#historySize, this.#historyBytes);
+    state.feed?.(stored);
+    return Promise.resolve(stored);
+  }
+
+  replay(
+    room: string,
+    upTo: number,
+    options: { since?: Position; limit: number },
+  ): Promise<Replay> {
+    const state = this.#room(room);
+    const latest = Math.min(upTo, state.offset);
+    const since = options.since;
+    if (
+      since && since.epoch === state.epoch && since.offset <= latest &&
+      since.offset >= state.first - 1
+    ) {
+      const messages = state.range(since.offset + 1, latest);
+      return Promise.resolve({ recovered: true, messages });
+    }
+    const from = Math.max(1, latest - options.limit + 1);
+    const messages = options.limit > 0 ? state.range(from, latest) : [];
+    return Promise.resolve({ recovered: false, messages });
+  }
+
+  before(
+    room: string,
+    before: number,
+    limit: number,
+  ): Promise<StoredMessage[]> {
+    const state = this.#room(room);
+    const to = Math.min(before - 1, state.offset);
+    if (limit <= 0 || to < 1) return Promise.resolve([]);
+    return Promise.resolve(state.range(Math.max(1, to - limit + 1), to));
+  }
+
+  updatePresence(
+    room: string,
+    joined: readonly Member[],
+    left: readonly Member[],
+  ): Promise<void> {
+    const members = this.#room(room).members;
+    for (const member of left) members.delete(member.client);
+    for (const member of joined) members.set(member.client, member);
+    return Promise.resolve();
+  }
+
+  presence(room: string): Promise<Member[]> {
+    return Promise.resolve([...this.#room(room).members.values()]);
+  }
+
+  close(room: string): Promise<void> {
+    this.#rooms.delete(room);
+    return Promise.resolve();
+  }
+
+  #room(room: string): Room {
+    const state = this.#rooms.get(room);
+    if (!state) throw new RangeError(`Cannot use room "${room}": not open`);
+    return state;
+  }
+}

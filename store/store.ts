@@ -1,0 +1,112 @@
+/**
+ * The store seam: where a room's history, offsets, epoch and presence live.
+ *
+ * A room's Hub owns the room's order, but the store decides each message's
+ * offset: the Hub appends a turn's messages in one call and fans out what
+ * the store feeds back, in offset order. The in-memory store feeds a Hub
+ * its own appends at once; a store shared by several processes (Redis)
+ * feeds every node's Hub the same sequence, so delivery order is offset order
+ * everywhere (R6, I4 per room).
+ *
+ * @module
+ */
+
+/** A room member as the protocol shows it (E2): plain members have no nick. */
+export interface Member {
+  /** The opaque id of the member's connection, stable for its lifetime. */
+  readonly client: string;
+  /** The member's nick in this room; `null` for a plain-mode member. */
+  readonly nick: string | null;
+}
+
+/** A message on its way into a room, before the store gives it an offset. */
+export interface Draft {
+  /** The normalised text (I1). */
+  readonly text: string;
+  /** Who sent it. */
+  readonly from: Member;
+}
+
+/** A message of a room's history: a draft with its place and time. */
+export interface StoredMessage extends Draft {
+  /** The room it belongs to. */
+  readonly room: string;
+  /** 1 for the room's first message, then +1 per message (R6). */
+  readonly offset: number;
+  /** The server's time when it was appended, in ms since the Unix epoch. */
+  readonly ts: number;
+  /**
+   * The message's `message` event as JSON, once somebody serialised it, so
+   * that it is serialised once however many members and replays need it.
+   */
+  json?: string;
+}
+
+/** Where a room's history stream stands. */
+export interface Position {
+  /** Changes whenever the stream's continuity is lost (R6). */
+  readonly epoch: string;
+  /** The room's latest offset; 0 when it has no messages. */
+  readonly offset: number;
+}
+
+/** What a (re)joining member is replayed (C1, C2). */
+export interface Replay {
+  /** Whether `messages` is exactly what came after the member's position. */
+  readonly recovered: boolean;
+  /** Oldest first. */
+  readonly messages: readonly StoredMessage[];
+}
+
+/** What a store feeds a room's Hub: messages in offset order. */
+export type Feed = (messages: readonly StoredMessage[]) => void;
+
+/**
+ * A room store. Every method may be answered from another process, so each
+ * returns a promise; none is called per recipient, and a turn's messages go
+ * in with one {@linkcode Store.append}.
+ */
+export interface Store {
+  /**
+   * Opens a room for a Hub of this process: creates it when it is new, and
+   * from now on feeds `feed` every message appended to it, in offset order.
+   */
+  open(room: string, feed: Feed): Promise<Position>;
+  /**
+   * Gives `drafts` the room's next offsets, in order, and adds them to its
+   * history in one step; the feed gets them before the promise settles.
+   */
+  append(room: string, drafts: readonly Draft[]): Promise<StoredMessage[]>;
+  /**
+   * The history a member joining now is replayed: with `since`, exactly the
+   * messages after it when the epoch matches and none of them has been
+   * dropped (`recovered`); otherwise the most recent `limit`. Only messages
+   * up to offset `upTo` are considered: those after it reach the member
+   * live.
+   */
+  replay(
+    room: string,
+    upTo: number,
+    options: { since?: Position; limit: number },
+  ): Promise<Replay>;
+  /** Up to `limit` messages with offsets below `before`, oldest first (C5). */
+  before(
+    room: string,
+    before: number,
+    limit: number,
+  ): Promise<StoredMessage[]>;
+  /** Records a turn's presence changes for the room (E2). */
+  updatePresence(
+    room: string,
+    joined: readonly Member[],
+    left: readonly Member[],
+  ): Promise<void>;
+  /** The room's members now, wherever they are connected. */
+  presence(room: string): Promise<Member[]>;
+  /**
+   * This process no longer serves the room (no members, history expired):
+   * stop feeding it, and forget it where the store is this process's own,
+   * so that a room created again gets a new epoch.
+   */
+  close(room: string): Promise<void>;
+}
