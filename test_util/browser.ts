@@ -311,9 +311,10 @@ export async function say(page: Page, text: string): Promise<void> {
 /** A short, friendly conversation: who speaks (a page's index), and what. */
 export const CONVERSATION: readonly (readonly [number, string])[] = [
   [0, "hi! is this the new chat server?"],
-  [1, "yes: natter, the gorilla chat example, the Deno way"],
-  [0, "does it keep up when everyone talks at once?"],
-  [1, "each client gets a turn's messages in one frame, so yes"],
+  [1, "yes: natter, the gorilla chat example the Deno way, now with rooms"],
+  [1, "this room is #deno; anyone can open another"],
+  [0, "and if my wifi drops for a second?"],
+  [1, "it picks up where it left off: no gap, nothing twice"],
   [0, "<b>and this stays plain text</b>"],
   [1, "as it should. see you in the benchmarks!"],
 ];
