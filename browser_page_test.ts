@@ -360,6 +360,7 @@ async function assertPageContrast(page: Page, scheme: string): Promise<void> {
   }`);
   await assertContrast(page, `${scheme}, asking for a nick`, [
     ["#nick-label"],
+    ["#nick", "::placeholder"],
     ["#nick-hint"],
     ["#nick-cancel"],
   ]);

@@ -180,6 +180,10 @@ Deno.test(
     await page.locator("#nick").waitFor();
     assert.equal(await page.isHidden("#msg"), true);
     assert.equal(
+      await page.textContent("#top"),
+      "Choose a nick below to join #lobby.",
+    );
+    assert.equal(
       await page.evaluate<string>("document.activeElement.id"),
       "nick",
     );
