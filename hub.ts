@@ -259,7 +259,15 @@ export class Hub implements AsyncDisposable {
   }
 
   async #turn(): Promise<void> {
+    // What the turn handles is taken before the first await: requests that
+    // arrive while the store answers wait for the next turn, so a message is
+    // never handled before its sender's join.
     const joins = this.#admit(this.register.takeAll());
+    // Only members speak (a join the room refused sends nothing), and a
+    // member's last messages still go out when it leaves in the same turn.
+    const drafts = this.broadcast.takeAll().filter((inbound) =>
+      this.#members.has(inbound.sender)
+    );
     const left = this.#evicted;
     this.#evicted = [];
     for (const subscriber of this.unregister.takeAll()) {
@@ -269,10 +277,6 @@ export class Hub implements AsyncDisposable {
     if (joins.length > 0 || left.length > 0) {
       await this.#presence(joins, left);
     }
-    // Only members speak: a join the room refused sends nothing.
-    const drafts = this.broadcast.takeAll().filter((inbound) =>
-      this.#members.has(inbound.sender)
-    );
     const acks = drafts.length > 0 ? await this.#append(drafts) : undefined;
     const fanning = this.#fanOut(this.#fed.takeAll(), acks);
     if (fanning) await fanning;

@@ -12,6 +12,7 @@ import {
 import { Outbox } from "./outbox.ts";
 import { setImmediate } from "node:timers";
 import { MemoryStore } from "./store/memory.ts";
+import { deadline } from "./test_util/natter.ts";
 
 let clientIds = 0;
 
@@ -58,6 +59,12 @@ class FakeClient implements Subscriber {
   /** Settles when the Hub releases this client. */
   get released(): Promise<CloseReason | undefined> {
     return this.#released.promise;
+  }
+
+  /** Waits for the next frame's text. */
+  async next(): Promise<string> {
+    if (!await this.queue.wait()) throw new Error("Released while waiting");
+    return this.queue.take();
   }
 
   /** Waits for `count` messages in the queue and takes them. */
@@ -217,4 +224,50 @@ Deno.test("Hub fills 1000 bounded queues exactly to capacity before evicting", a
   assert.equal(hub.size, 1);
   for (const c of others) assert.deepEqual(c.releases, [QUEUE_FULL]);
   assert.equal(others[0].queue.take().split("\n").length, 256);
+});
+
+Deno.test("Hub coalesces a turn's joins and leaves into one presence event (E2)", async () => {
+  await using hub = roomHub();
+  const host = new FakeClient(256, true);
+  await hub.register.send(host.join);
+  const joined = JSON.parse(await deadline(host.next(), "the joined reply"));
+  assert.equal(joined[0].type, "joined");
+  const guests = [1, 2, 3].map(() => new FakeClient(256, true));
+  // Queued in one turn: one presence event for all three.
+  for (const guest of guests) assert.ok(hub.register.trySend(guest.join));
+  const news = JSON.parse(await deadline(host.next(), "the presence event"));
+  assert.deepEqual(news, [{
+    type: "presence",
+    room: "lobby",
+    joined: guests.map((g) => g.join.member),
+    left: [],
+  }]);
+  // Each newcomer gets its joined reply, listing everyone, and not the news.
+  for (const guest of guests) {
+    const [reply] = JSON.parse(await deadline(guest.next(), "a reply"));
+    assert.equal(reply.type, "joined");
+    assert.equal(reply.presence.length, 4);
+    assert.equal(guest.queue.size, 0);
+  }
+  for (const guest of guests.slice(1)) assert.ok(hub.unregister.trySend(guest));
+  const gone = JSON.parse(await deadline(host.next(), "the leaves"));
+  assert.deepEqual(gone[0].left, guests.slice(1).map((g) => g.join.member));
+});
+
+Deno.test("Hub refuses a join beyond its most members (R4)", async () => {
+  await using hub = roomHub({ maxMembers: 1 });
+  const first = new FakeClient(256, true);
+  const second = new FakeClient(256, true);
+  const plain = new FakeClient();
+  await hub.register.send(first.join);
+  await hub.register.send(second.join);
+  await hub.register.send(plain.join);
+  const [refusal] = JSON.parse(await deadline(second.next(), "the refusal"));
+  assert.equal(refusal.code, "room_full");
+  assert.deepEqual(await deadline(second.released, "the release"), undefined);
+  assert.deepEqual(await deadline(plain.released, "the plain release"), {
+    code: 1013,
+    reason: "room is full",
+  });
+  assert.equal(hub.size, 1);
 });
