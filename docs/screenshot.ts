@@ -1,8 +1,8 @@
 /**
  * Regenerates the README's pictures of the page: `deno task screenshot`.
- * Starts natter, has two pages hold a short conversation, and writes
- * `docs/screenshot.png` (desktop, light scheme) and
- * `docs/screenshot-phone.png` (a 360 px phone, dark scheme).
+ * Starts natter, has three people join the room `deno` and two of them hold
+ * a short conversation, and writes `docs/screenshot.png` (desktop, light
+ * scheme) and `docs/screenshot-phone.png` (a 360 px phone, dark scheme).
  *
  * @module
  */
@@ -11,7 +11,7 @@ import {
   converse,
   launch,
   openPage,
-  waitForConnected,
+  waitForJoined,
 } from "../test_util/browser.ts";
 import { startServer } from "../test_util/natter.ts";
 
@@ -19,17 +19,22 @@ const out = (name: string) => new URL(name, import.meta.url);
 
 await using server = startServer();
 await using browser = await launch();
-const desktop = await openPage(browser, server.origin + "/", {
-  width: 900,
-  height: 540,
+const room = server.origin + "/r/deno";
+const desktop = await openPage(browser, room, {
+  width: 1000,
+  height: 640,
+  nick: "ana",
 });
-const phone = await openPage(browser, server.origin + "/", {
+const phone = await openPage(browser, room, {
   width: 360,
   height: 640,
   colorScheme: "dark",
+  nick: "ben",
 });
 const pages = [desktop.page, phone.page];
-await waitForConnected(server, pages);
+// A third member, so the list has more than the two who talk.
+const cy = await openPage(browser, room, { nick: "cy" });
+for (const page of [...pages, cy.page]) await waitForJoined(page, 3);
 await converse(pages);
 await desktop.page.fill("#msg", "typing a reply…");
 for (

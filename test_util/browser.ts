@@ -19,7 +19,7 @@
 // deno-lint-ignore no-import-prefix
 import { type Browser, chromium, type Page } from "npm:playwright-core@1.65.1";
 import type { TestServer } from "./natter.ts";
-import { startServer, until } from "./natter.ts";
+import { ChatClient, startServer, until } from "./natter.ts";
 
 /** Where Debian installs Chromium. */
 export const CHROMIUM = "/usr/bin/chromium";
@@ -99,6 +99,11 @@ export interface OpenPageOptions {
   height?: number;
   /** @default {"light"} */
   colorScheme?: "light" | "dark";
+  /**
+   * The nick the page finds remembered in its storage on its first load,
+   * so that it joins without asking; none: the page asks for one.
+   */
+  nick?: string;
 }
 
 /**
@@ -120,7 +125,9 @@ export async function openPage(
   page.on("pageerror", (error) => problems.errors.push(error.message));
   page.on("console", (message) => {
     // Chromium asks for /favicon.ico on its own; its 404 is not the page's.
-    if (message.type() === "error" && !/favicon/.test(message.text())) {
+    if (
+      message.type() === "error" && !/favicon/.test(message.location().url)
+    ) {
       problems.errors.push(message.text());
     }
   });
@@ -131,23 +138,55 @@ export async function openPage(
   // Added through the DevTools protocol, so the page's own CSP does not
   // apply to it: it sees every violation from the first byte on.
   await page.addInitScript({ content: RECORD_VIOLATIONS });
+  if (options.nick !== undefined) {
+    // Runs before every load of the page: only the first finds no nick.
+    await page.addInitScript({
+      content: `try {
+        localStorage.getItem(${JSON.stringify(NICK_KEY)}) ??
+          localStorage.setItem(${JSON.stringify(NICK_KEY)}, ${
+        JSON.stringify(options.nick)
+      });
+      } catch {}`,
+    });
+  }
   await page.goto(url);
   return { page, problems };
 }
+
+/** Where the page remembers its nick in `localStorage`. */
+export const NICK_KEY = "natter.nick";
 
 /** Every Content-Security-Policy violation the page has reported so far. */
 export function cspViolations(page: Page): Promise<string[]> {
   return page.evaluate<string[]>("__cspViolations");
 }
 
-/** The text of every message line in the page's log, in order. */
+/** The text of every message in the page's log, in order. */
 export function lines(page: Page): Promise<string[]> {
-  return page.locator("#log .msg").allTextContents();
+  return page.locator("#log .msg .text").allTextContents();
 }
 
-/** Waits until the page's log shows at least `count` message lines. */
+/** Every message in the page's log as `offset nick: text`, in order. */
+export function messages(page: Page): Promise<string[]> {
+  return page.locator("#log .msg").evaluateAll((els) =>
+    els.map((el) =>
+      `${el.getAttribute("data-offset")} ${
+        el.querySelector(".nick")?.firstChild?.textContent
+      }: ${el.querySelector(".text")?.textContent}`
+    )
+  );
+}
+
+/** The notes the log shows between messages (the connection closed...). */
+export function notes(page: Page): Promise<string[]> {
+  return page.locator("#history .note, #feed .note").allTextContents();
+}
+
+/** Waits until the page's log shows at least `count` messages. */
 export async function waitForLines(page: Page, count: number): Promise<void> {
-  await page.locator("#log .msg").nth(count - 1).waitFor();
+  await page.locator("#log .msg").nth(count - 1).waitFor({
+    state: "attached",
+  });
 }
 
 /** Waits until the page's status is `state` (connected, reconnecting...). */
@@ -155,37 +194,116 @@ export async function waitForState(page: Page, state: string): Promise<void> {
   await page.locator(`#status[data-state="${state}"]`).waitFor();
 }
 
+/** The nicks in the page's member list, its own first as "nick (you)". */
+export function people(page: Page): Promise<string[]> {
+  return page.locator("#members li").allTextContents();
+}
+
 /**
- * Waits until each page says it is connected and the Hub has registered
- * `clients` clients in all, so every page sees every later message.
+ * The little of the DOM that page-side predicates read. (The tests are
+ * type-checked without the DOM library; and a predicate passed as a string
+ * would be `eval`ed, which the page's CSP forbids.)
+ */
+type Dom = {
+  document: {
+    querySelectorAll(
+      selector: string,
+    ): ArrayLike<{ textContent: string | null }>;
+  };
+};
+
+/**
+ * Waits until the page has joined its room (it lists itself among the
+ * members) and, if `count` is given, lists exactly `count` members. A page
+ * that has joined sees every later message of its room.
+ */
+export async function waitForJoined(page: Page, count?: number): Promise<void> {
+  await page.locator("#members li.me").waitFor({ state: "attached" });
+  if (count !== undefined) {
+    await page.waitForFunction(
+      (n) =>
+        (globalThis as unknown as Dom).document.querySelectorAll("#members li")
+          .length === n,
+      count,
+      { timeout: PAGE_DEADLINE_MS },
+    );
+  }
+}
+
+/** Waits until the page lists exactly `expected` as its room's members. */
+export async function waitForPeople(
+  page: Page,
+  expected: string[],
+): Promise<void> {
+  await page.waitForFunction(
+    (want) =>
+      JSON.stringify(
+        Array.from(
+          (globalThis as unknown as Dom).document.querySelectorAll(
+            "#members li",
+          ),
+          (li) => li.textContent,
+        ),
+      ) === want,
+    JSON.stringify(expected),
+    { timeout: PAGE_DEADLINE_MS },
+  );
+}
+
+/**
+ * Waits until each page says it is connected and has joined its room, so
+ * every page sees every later message of its room; with `clients`, until
+ * the server counts that many members in the default room.
  */
 export async function waitForConnected(
   server: TestServer,
   pages: Page[],
-  clients = pages.length,
+  clients?: number,
 ): Promise<void> {
-  for (const page of pages) await waitForState(page, "connected");
-  await until(() => server.members() >= clients, `${clients} clients`);
+  for (const page of pages) {
+    await waitForState(page, "connected");
+    await waitForJoined(page);
+  }
+  if (clients !== undefined) {
+    await until(() => server.members() >= clients, `${clients} clients`);
+  }
 }
 
 /**
- * natter, Chromium and one page of it connected: the set-up most tests share.
- * Disposing it closes the browser, then the server.
+ * natter, Chromium and one page of it, in the lobby as "ana": the set-up
+ * most tests share. Disposing it closes the browser, then the server.
  */
-export async function connectedPage() {
+export async function connectedPage(options: OpenPageOptions = {}) {
   await using stack = new AsyncDisposableStack();
   const server = stack.use(startServer());
   const browser = stack.use(await launch());
-  const { page, problems } = await openPage(browser, server.origin + "/");
+  const { page, problems } = await openPage(browser, server.origin + "/", {
+    nick: "ana",
+    ...options,
+  });
   await waitForConnected(server, [page]);
   // Set up: from here the caller disposes (the browser first, as pushed last).
   const owned = stack.move();
   return {
     server,
+    browser,
     page,
     problems,
     [Symbol.asyncDispose]: () => owned.disposeAsync(),
   };
+}
+
+/**
+ * A plain-mode (gorilla) client in `room` of `server`, which the page shows
+ * as "anonymous" (M1).
+ */
+export function plainClient(
+  server: TestServer,
+  room = "lobby",
+): Promise<ChatClient> {
+  return ChatClient.open(
+    room === "lobby" ? server.wsUrl : `${server.wsUrl}/${room}`,
+  );
 }
 
 /** Types `text` into the page's input and presses Enter. */
@@ -197,9 +315,10 @@ export async function say(page: Page, text: string): Promise<void> {
 /** A short, friendly conversation: who speaks (a page's index), and what. */
 export const CONVERSATION: readonly (readonly [number, string])[] = [
   [0, "hi! is this the new chat server?"],
-  [1, "yes: natter, the gorilla chat example, the Deno way"],
-  [0, "does it keep up when everyone talks at once?"],
-  [1, "each client gets a turn's messages in one frame, so yes"],
+  [1, "yes: natter, the gorilla chat example the Deno way, now with rooms"],
+  [1, "this room is #deno; anyone can open another"],
+  [0, "and if my wifi drops for a second?"],
+  [1, "it picks up where it left off: no gap, nothing twice"],
   [0, "<b>and this stays plain text</b>"],
   [1, "as it should. see you in the benchmarks!"],
 ];
