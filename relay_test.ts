@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import type { Batch } from "./batch.ts";
 import { type CloseReason, Hub, type Subscriber } from "./hub.ts";
 import { Sequencer } from "./relay.ts";
+import { deadline, until } from "./test_util/natter.ts";
 
 /** A subscriber that records every message it is offered, and never fills. */
 class Recorder implements Subscriber {
@@ -18,12 +19,12 @@ class Recorder implements Subscriber {
 
   release(_close?: CloseReason): void {}
 
-  /** Settles once `count` messages have been offered. */
+  /** Settles once `count` messages have been offered; fails after a deadline. */
   until(count: number): Promise<void> {
     if (this.seen.length >= count) return Promise.resolve();
     const { promise, resolve } = Promise.withResolvers<void>();
     this.#waiter = { count, resolve };
-    return promise;
+    return deadline(promise, `${count} messages offered`);
   }
 }
 
@@ -65,9 +66,7 @@ Deno.test("Hub with a relay fans out only what the relay hands back", async () =
   await hub.register.send(client);
   await hub.broadcast.send("local");
   // The Hub published its client's message and did not fan it out itself.
-  while (published.length === 0) {
-    await new Promise((resolve) => setTimeout(resolve, 0));
-  }
+  await until(() => published.length > 0, "the Hub to publish");
   assert.deepEqual(published, [["local"]]);
   assert.deepEqual(client.seen, []);
   deliver(["remote", "local"]);
