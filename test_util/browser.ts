@@ -34,15 +34,25 @@ const ARGS = [
 ];
 
 /**
+ * Whether `CI` says this is a CI run. CI services set it to `true`, `1` or a
+ * name of their own, so anything but empty, `false` or `0` counts.
+ */
+export function isCI(value = Deno.env.get("CI")): boolean {
+  const ci = value?.trim().toLowerCase() ?? "";
+  return ci !== "" && ci !== "false" && ci !== "0";
+}
+
+/**
  * Why the browser tests cannot run here, or `undefined` when they can. In CI
- * (`CI=true`) a missing Chromium is a failure, not a reason to skip.
+ * (see {@linkcode isCI}) a missing Chromium is a failure, not a reason to
+ * skip.
  */
 export function browserSkipReason(): string | undefined {
   try {
     Deno.statSync(CHROMIUM);
     return undefined;
   } catch {
-    if (Deno.env.get("CI") === "true") return undefined;
+    if (isCI()) return undefined;
     return `${CHROMIUM} not found; install it with \`apt-get install -y chromium\``;
   }
 }
