@@ -46,6 +46,12 @@ export interface Cluster extends AsyncDisposable {
   /** The address every worker listens on. */
   readonly addr: Deno.NetAddr;
   /**
+   * How many messages each worker's clients have sent so far, by worker: it
+   * shows how the kernel spread the connections (a worker whose count grows
+   * serves the client that just sent).
+   */
+  readonly published: readonly number[];
+  /**
    * Shuts every worker down as {@linkcode Natter.shutdown} does, then ends
    * the threads.
    *
@@ -73,6 +79,7 @@ export async function serveCluster(options: ClusterOptions): Promise<Cluster> {
   const sequencer = new Sequencer();
   const workers: Worker[] = [];
   const stops: Promise<boolean>[] = [];
+  const published: number[] = [];
   let addr: Deno.NetAddr | undefined;
   try {
     for (let i = 0; i < count; i++) {
@@ -80,6 +87,7 @@ export async function serveCluster(options: ClusterOptions): Promise<Cluster> {
         type: "module",
       });
       workers.push(worker);
+      published.push(0);
       const started = Promise.withResolvers<Deno.NetAddr>();
       const stopped = Promise.withResolvers<boolean>();
       stops.push(stopped.promise);
@@ -87,6 +95,7 @@ export async function serveCluster(options: ClusterOptions): Promise<Cluster> {
         const message = event.data;
         switch (message.type) {
           case "publish":
+            published[i] += message.messages.length;
             return sequencer.order(message.messages);
           case "listening":
             return started.resolve(message.addr);
@@ -132,6 +141,7 @@ export async function serveCluster(options: ClusterOptions): Promise<Cluster> {
   };
   return {
     addr: listening,
+    published,
     shutdown,
     async [Symbol.asyncDispose]() {
       await shutdown();
