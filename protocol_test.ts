@@ -276,25 +276,71 @@ Deno.test("O3, K3: a socket that does not drain for the write wait is closed", a
   assert.deepEqual(close, { code: 1008, reason: "write timeout" });
 });
 
-Deno.test("O4, K4: a peer that never answers pings is dropped; one that does stays", async () => {
-  await using server = startServer({ idleTimeout: 2 });
+/** A busy machine may run a timer this late; nothing here runs early. */
+const SLACK_MS = 1000;
+
+/**
+ * Answers each ping `conn` gets with a pong, until it has had `count` pings.
+ *
+ * @returns when each ping arrived, by `Date.now()`.
+ */
+async function answerPings(conn: RawWebSocket, count: number) {
+  const times: number[] = [];
+  while (times.length < count) {
+    const frame = await deadline(conn.readFrame(), "a ping");
+    assert.equal(frame?.opcode, Opcode.Ping, "only pings come to an idle peer");
+    times.push(Date.now());
+    await conn.sendFrame(Opcode.Pong, frame.payload);
+  }
+  return times;
+}
+
+Deno.test("O4, K4, K5: a peer that never answers pings is dropped within the idle timeout; one that does stays", async () => {
+  const idle = 2000;
+  await using server = startServer({ idleTimeout: idle / 1000 });
+  const begun = Date.now();
   const { conn: silent } = await rawHandshake(server.addr);
   assert(silent);
   await using _silent = silent;
+  const { conn: answering } = await rawHandshake(server.addr);
+  assert(answering);
+  await using _answering = answering;
   const [live] = await openClients(server, 1);
   await using _live = live;
-  const first = await deadline(silent.readFrame(), "a ping");
-  assert.equal(first?.opcode, Opcode.Ping);
-  // Never answered: the server gives up on it at the idle timeout.
-  for (;;) {
-    const frame: Frame | null = await deadline(
-      silent.readFrame(),
-      "the silent peer's end",
+  const opened = Date.now();
+
+  const silentDropped = async () => {
+    // K5: the ping comes at half the idle timeout, in time to be answered.
+    const ping = await deadline(silent.readFrame(), "a ping");
+    const pingAt = Date.now();
+    assert.equal(ping?.opcode, Opcode.Ping);
+    assert(
+      pingAt - begun >= idle / 2 - 20,
+      `pinged after ${pingAt - begun} ms`,
     );
-    if (frame === null || frame.opcode === Opcode.Close) break;
-  }
-  await until(() => server.hub.size === 1, "the silent peer to unregister");
-  // The platform WebSocket answers pings, so it is still here and working.
+    assert(pingAt - opened < idle, `pinged after ${pingAt - opened} ms`);
+    // O4, K4: never answered, the server gives up at the idle timeout.
+    for (;;) {
+      const frame = await deadline(silent.readFrame(), "the silent peer's end");
+      if (frame === null || frame.opcode === Opcode.Close) break;
+    }
+    const endedAt = Date.now();
+    assert(
+      endedAt - opened <= idle + SLACK_MS,
+      `dropped after ${endedAt - opened} ms`,
+    );
+    await until(() => server.hub.size === 2, "the silent peer to unregister");
+  };
+  // K5: pings keep coming every half idle timeout to a peer that answers;
+  // the third comes after the idle timeout, so the answers kept it.
+  const [, pings] = await Promise.all([
+    silentDropped(),
+    answerPings(answering, 3),
+  ]);
+  assert(pings[2] - begun >= idle * 1.5 - 20, `pinged at ${pings[2] - begun}`);
+  assert.equal(server.hub.size, 2, "the answering peers are still registered");
+  // The platform WebSocket answers pings by itself: it is still served.
   live.send("still here");
   assert.deepEqual(await live.waitForMessages(1), ["still here"]);
+  assert.equal(await deadline(answering.readText(), "a message"), "still here");
 });
