@@ -65,14 +65,26 @@ export const browserTest: Pick<Deno.TestDefinition, "ignore"> = {
   ignore: skip !== undefined,
 };
 
+/** Options for {@linkcode launch}. */
+export interface LaunchOptions {
+  /**
+   * Command-line switches for Chromium besides natter's usual ones, for
+   * example `--ignore-certificate-errors` for a throwaway certificate.
+   * @default {[]}
+   */
+  args?: readonly string[];
+}
+
 /**
  * Launches Chromium with a fresh temporary profile (playwright makes one and
  * removes it on close); close it with `await using`.
  */
-export async function launch(): Promise<Browser & AsyncDisposable> {
+export async function launch(
+  options: LaunchOptions = {},
+): Promise<Browser & AsyncDisposable> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ARGS,
+    args: [...ARGS, ...options.args ?? []],
     timeout: PAGE_DEADLINE_MS,
   });
   return Object.assign(browser, {
