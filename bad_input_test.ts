@@ -76,6 +76,17 @@ async function assertSurvives(
   assert.deepEqual(await bob.waitForMessages(seen.length), seen);
 }
 
+/** Everything `conn` receives until the server closes it, as text. */
+async function readAll(conn: Deno.Conn): Promise<string> {
+  const decoder = new TextDecoder();
+  const buffer = new Uint8Array(4096);
+  let text = "";
+  for (let n; (n = await conn.read(buffer)) !== null;) {
+    text += decoder.decode(buffer.subarray(0, n), { stream: true });
+  }
+  return text + decoder.decode();
+}
+
 /** Opens a raw connection and waits until the Hub has registered it. */
 async function openRegistered(server: TestServer): Promise<RawWebSocket> {
   const before = server.members();
@@ -375,6 +386,14 @@ Deno.test("I5: a client that drops its TCP connection is not an error", async (t
           await conn.write(
             new TextEncoder().encode("GET /ws HTTP/1.1\r\nUpgrade: webs"),
           );
+          // The server sees the same FIN as after a full close; this end
+          // can still read, to see the server give up and hang up.
+          await conn.closeWrite();
+          const answer = await deadline(
+            readAll(conn),
+            "the server to close the connection",
+          );
+          assert.equal(answer, "", "no response to a request never finished");
         } finally {
           conn.close();
         }

@@ -407,8 +407,12 @@ export class Client implements Subscriber, EventListenerObject {
    * Waits until the socket's unsent bytes fall to the high-water mark. There
    * is no drain event, so it polls, backing off to 50 ms.
    *
+   * A client the Hub releases meanwhile keeps waiting: while its socket
+   * drains, what was queued for it is still handed over before the close
+   * (O2).
+   *
    * @returns `false` if they made no progress for the write wait, or the
-   * socket closed, or the Hub released this client meanwhile.
+   * socket closed, or natter is closing it.
    */
   async #drained(): Promise<boolean> {
     const socket = this.#socket;
@@ -416,9 +420,7 @@ export class Client implements Subscriber, EventListenerObject {
     let progressAt = Date.now();
     let pause = 1;
     while (socket.bufferedAmount > this.#highWaterMark) {
-      if (socket.readyState !== WebSocket.OPEN || this.#queue.closed) {
-        return false;
-      }
+      if (socket.readyState !== WebSocket.OPEN || this.#closing) return false;
       if (Date.now() - progressAt >= this.#writeWait) return false;
       await new Promise((resolve) => setTimeout(resolve, pause));
       pause = Math.min(pause * 2, 50);

@@ -61,6 +61,12 @@ export interface Cluster extends AsyncDisposable {
   /** Turns every worker's `/readyz` to 503 ahead of a shutdown. */
   drain(): void;
   /**
+   * How many messages each worker's clients have sent so far, by worker: it
+   * shows how the kernel spread the connections (a worker whose count grows
+   * serves the client that just sent).
+   */
+  readonly published: readonly number[];
+  /**
    * Shuts every worker down as {@linkcode Natter.shutdown} does, then ends
    * the threads.
    *
@@ -90,6 +96,7 @@ export async function serveCluster(options: ClusterOptions): Promise<Cluster> {
   const prefix = crypto.randomUUID().slice(0, 4);
   const workers: Worker[] = [];
   const stops: Promise<boolean>[] = [];
+  const published: number[] = [];
   let addr: Deno.NetAddr | undefined;
   try {
     for (let i = 0; i < count; i++) {
@@ -97,6 +104,7 @@ export async function serveCluster(options: ClusterOptions): Promise<Cluster> {
         type: "module",
       });
       workers.push(worker);
+      published.push(0);
       const started = Promise.withResolvers<Deno.NetAddr>();
       const stopped = Promise.withResolvers<boolean>();
       stops.push(stopped.promise);
@@ -104,6 +112,9 @@ export async function serveCluster(options: ClusterOptions): Promise<Cluster> {
         const message = event.data;
         switch (message.type) {
           case "store":
+            if (message.method === "append") {
+              published[i] += (message.args[1] as unknown[]).length;
+            }
             return void host.handle(message, (answer) => post(worker, answer));
           case "listening":
             return started.resolve(message.addr);
@@ -150,6 +161,7 @@ export async function serveCluster(options: ClusterOptions): Promise<Cluster> {
     drain: () => {
       for (const worker of workers) post(worker, { type: "drain" });
     },
+    published,
     shutdown,
     async [Symbol.asyncDispose]() {
       await shutdown();

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import type { Batch } from "./batch.ts";
 import {
   type CloseReason,
-  GOING_AWAY,
   Hub,
   type Inbound,
   type Join,
@@ -58,7 +57,7 @@ class FakeClient implements Subscriber {
 
   /** Settles when the Hub releases this client. */
   get released(): Promise<CloseReason | undefined> {
-    return this.#released.promise;
+    return deadline(this.#released.promise, "the Hub to release the client");
   }
 
   /** Waits for the next frame's text. */
@@ -68,7 +67,11 @@ class FakeClient implements Subscriber {
   }
 
   /** Waits for `count` messages in the queue and takes them. */
-  async take(count: number): Promise<string[]> {
+  take(count: number): Promise<string[]> {
+    return deadline(this.#take(count), `${count} messages in the queue`);
+  }
+
+  async #take(count: number): Promise<string[]> {
     while (this.#taken.length < count) {
       if (!await this.queue.wait()) throw new Error("Released while waiting");
       this.#taken.push(...this.queue.take().split("\n"));
@@ -202,7 +205,9 @@ Deno.test("Hub.close() releases every client with 1001 after queued work", async
   hub.broadcast.trySend(speaker.says("last words"));
   await hub.close();
   for (const c of clients) {
-    assert.deepEqual(c.releases, [GOING_AWAY]);
+    assert.deepEqual(c.releases, [
+      { code: 1001, reason: "server shutting down" },
+    ]);
     assert.deepEqual(c.queue.take().split("\n"), ["last words"]);
   }
   await assert.rejects(hub.broadcast.send(speaker.says("late")));

@@ -7,7 +7,12 @@ import {
   type TestServer,
   until,
 } from "./test_util/natter.ts";
-import { type Frame, Opcode, rawHandshake } from "./test_util/raw_ws.ts";
+import {
+  type Frame,
+  Opcode,
+  rawHandshake,
+  type RawWebSocket,
+} from "./test_util/raw_ws.ts";
 
 const decoder = new TextDecoder();
 
@@ -130,43 +135,130 @@ async function stallOneReader(server: TestServer) {
   }
 }
 
-Deno.test("O2, A5, D5: a stalled reader is evicted with 1008 while the others get every message", async () => {
-  const log: string[] = [];
-  await using server = startServer({
-    highWaterMark: 64 * 1024,
-    log: (line) => log.push(line),
-  });
-  await using stall = await stallOneReader(server);
-  const { stalled, sender, reader, sent } = stall;
-  assert.equal(
-    server.members(),
-    2,
-    `stalled reader still registered after ${sent}`,
-  );
-  assert.equal(sender.messages.length, sent);
-  assert.equal(reader.messages.length, sent);
-  // The stalled peer finds the close after what was handed to its socket.
-  let got = 0;
+/** The queue size and message size of the O2 tests. */
+const QUEUE = 8, SIZE = 16 * 1024;
+
+/**
+ * Connects a raw peer that does not read, a sender and a reader, and has the
+ * sender send messages of {@linkcode SIZE} bytes, each once the reader and the
+ * sender itself have the one before, so that each is a batch of its own,
+ * until the Hub evicts the peer. The kernel's buffers fill first (a few MB
+ * on loopback), then the socket's own past the high-water mark; then the
+ * writer pauses, the peer's queue fills, and the next message does not fit.
+ *
+ * The sender is raw too: from the platform WebSocket, a frame this big
+ * takes some 40 ms per round trip on loopback (it looks like Nagle's
+ * algorithm meeting delayed ACKs), from the raw client a few.
+ *
+ * @returns the connections, and `evicted`: the number of the message that
+ * did not fit. The peer's queue held the {@linkcode QUEUE} before it.
+ */
+async function overflowOnePeer(server: TestServer) {
+  const stack = new AsyncDisposableStack();
+  try {
+    const { conn: peer } = await rawHandshake(server.addr);
+    assert(peer);
+    stack.use(peer);
+    const { conn: sender } = await rawHandshake(server.addr);
+    assert(sender);
+    stack.use(sender);
+    const [reader] = await openClients(server, 1);
+    stack.use(reader);
+    await until(() => server.members() === 3, "the three clients to register");
+    const pad = "x".repeat(SIZE);
+    let evicted = -1;
+    // 4000 messages are 64 MB, far more than the buffers hold.
+    for (let i = 0; evicted < 0; i++) {
+      assert(i < 4000, "the peer was never evicted");
+      const message = `${i} ${pad}`.slice(0, SIZE);
+      await sender.sendText(message);
+      // The sender keeps up and gets its own message back (I4).
+      assert.equal(await deadline(sender.readText(), `echo ${i}`), message);
+      await reader.waitForMessages(i + 1);
+      // Eviction happens as the Hub offers, before the reader's writer runs.
+      if (server.members() === 2) evicted = i;
+    }
+    return {
+      peer,
+      reader,
+      evicted,
+      [Symbol.asyncDispose]: () => stack.disposeAsync(),
+    };
+  } catch (error) {
+    await stack.disposeAsync();
+    throw error;
+  }
+}
+
+/** Reads the numbers of the messages `peer` was sent, and the close after. */
+async function readUntilClose(peer: RawWebSocket) {
+  const numbers: number[] = [];
   for (;;) {
-    const frame: Frame | null = await deadline(
-      stalled.readFrame(),
-      "the stalled reader's frames",
-    );
+    const frame = await deadline(peer.readFrame(), "the peer's frames");
     assert(frame, "connection ended without a close frame");
     if (frame.opcode === Opcode.Close) {
       const code = (frame.payload[0] << 8) | frame.payload[1];
-      assert.equal(code, 1008);
-      assert.equal(
-        decoder.decode(frame.payload.subarray(2)),
-        "send queue full",
-      );
-      break;
+      const reason = decoder.decode(frame.payload.subarray(2));
+      return { numbers, close: { code, reason } };
     }
-    got += decoder.decode(frame.payload).split("\n").length;
+    for (const message of decoder.decode(frame.payload).split("\n")) {
+      numbers.push(Number(message.slice(0, message.indexOf(" "))));
+    }
   }
-  // Bounded: it was handed a prefix, never the whole stream.
-  assert(got < sent, `stalled reader got ${got} of ${sent}`);
-  assert(log.some((line) => line.includes("send queue full")), log.join("\n"));
+}
+
+/** `[0, 1, ..., count - 1]` */
+const upTo = (count: number) => Array.from({ length: count }, (_, i) => i);
+
+Deno.test("O2, A5, D5: a client whose queue overflows is closed with 1008 after what it is owed", async (t) => {
+  await t.step(
+    "a peer that drains gets everything queued before the overflow",
+    async () => {
+      const log: string[] = [];
+      await using server = startServer({
+        queueSize: QUEUE,
+        maxMessageSize: SIZE,
+        log: (line) => log.push(line),
+      });
+      await using run = await overflowOnePeer(server);
+      const { peer, reader, evicted } = run;
+      // The others keep up: the sender read back each of its messages, and
+      // the reader has every one, once.
+      assert.deepEqual(
+        reader.messages.map((m) => Number(m.slice(0, m.indexOf(" ")))),
+        upTo(evicted + 1),
+      );
+      // The peer reads again well within the write wait: its socket drains,
+      // so what was queued for it is handed over before the close (O2); the
+      // message that did not fit is not (A5).
+      const { numbers, close } = await readUntilClose(peer);
+      assert.deepEqual(numbers, upTo(evicted));
+      assert.deepEqual(close, { code: 1008, reason: "send queue full" });
+      assert(log.some((line) => line.includes("send queue full")), log.join());
+    },
+  );
+
+  await t.step("a peer that stopped draining gets nothing more", async () => {
+    const log: string[] = [];
+    await using server = startServer({
+      queueSize: QUEUE,
+      maxMessageSize: SIZE,
+      writeWait: 500,
+      log: (line) => log.push(line),
+    });
+    await using run = await overflowOnePeer(server);
+    const { peer, evicted } = run;
+    // The server gives up on the peer's socket once it has made no progress
+    // for the write wait; only then does the peer read.
+    await until(
+      () => log.some((line) => line.includes("send queue full")),
+      "the server to give up on the peer",
+    );
+    // It gets what its socket held, not the messages queued behind it.
+    const { numbers, close } = await readUntilClose(peer);
+    assert.deepEqual(numbers, upTo(evicted - QUEUE));
+    assert.deepEqual(close, { code: 1008, reason: "send queue full" });
+  });
 });
 
 Deno.test("O3, K3: a socket that does not drain for the write wait is closed", async () => {
@@ -184,25 +276,71 @@ Deno.test("O3, K3: a socket that does not drain for the write wait is closed", a
   assert.deepEqual(close, { code: 1008, reason: "write timeout" });
 });
 
-Deno.test("O4, K4: a peer that never answers pings is dropped; one that does stays", async () => {
-  await using server = startServer({ idleTimeout: 2 });
+/** A busy machine may run a timer this late; nothing here runs early. */
+const SLACK_MS = 1000;
+
+/**
+ * Answers each ping `conn` gets with a pong, until it has had `count` pings.
+ *
+ * @returns when each ping arrived, by `Date.now()`.
+ */
+async function answerPings(conn: RawWebSocket, count: number) {
+  const times: number[] = [];
+  while (times.length < count) {
+    const frame = await deadline(conn.readFrame(), "a ping");
+    assert.equal(frame?.opcode, Opcode.Ping, "only pings come to an idle peer");
+    times.push(Date.now());
+    await conn.sendFrame(Opcode.Pong, frame.payload);
+  }
+  return times;
+}
+
+Deno.test("O4, K4, K5: a peer that never answers pings is dropped within the idle timeout; one that does stays", async () => {
+  const idle = 2000;
+  await using server = startServer({ idleTimeout: idle / 1000 });
+  const begun = Date.now();
   const { conn: silent } = await rawHandshake(server.addr);
   assert(silent);
   await using _silent = silent;
+  const { conn: answering } = await rawHandshake(server.addr);
+  assert(answering);
+  await using _answering = answering;
   const [live] = await openClients(server, 1);
   await using _live = live;
-  const first = await deadline(silent.readFrame(), "a ping");
-  assert.equal(first?.opcode, Opcode.Ping);
-  // Never answered: the server gives up on it at the idle timeout.
-  for (;;) {
-    const frame: Frame | null = await deadline(
-      silent.readFrame(),
-      "the silent peer's end",
+  const opened = Date.now();
+
+  const silentDropped = async () => {
+    // K5: the ping comes at half the idle timeout, in time to be answered.
+    const ping = await deadline(silent.readFrame(), "a ping");
+    const pingAt = Date.now();
+    assert.equal(ping?.opcode, Opcode.Ping);
+    assert(
+      pingAt - begun >= idle / 2 - 20,
+      `pinged after ${pingAt - begun} ms`,
     );
-    if (frame === null || frame.opcode === Opcode.Close) break;
-  }
-  await until(() => server.members() === 1, "the silent peer to unregister");
-  // The platform WebSocket answers pings, so it is still here and working.
+    assert(pingAt - opened < idle, `pinged after ${pingAt - opened} ms`);
+    // O4, K4: never answered, the server gives up at the idle timeout.
+    for (;;) {
+      const frame = await deadline(silent.readFrame(), "the silent peer's end");
+      if (frame === null || frame.opcode === Opcode.Close) break;
+    }
+    const endedAt = Date.now();
+    assert(
+      endedAt - opened <= idle + SLACK_MS,
+      `dropped after ${endedAt - opened} ms`,
+    );
+    await until(() => server.members() === 2, "the silent peer to unregister");
+  };
+  // K5: pings keep coming every half idle timeout to a peer that answers;
+  // the third comes after the idle timeout, so the answers kept it.
+  const [, pings] = await Promise.all([
+    silentDropped(),
+    answerPings(answering, 3),
+  ]);
+  assert(pings[2] - begun >= idle * 1.5 - 20, `pinged at ${pings[2] - begun}`);
+  assert.equal(server.members(), 2, "the answering peers are still registered");
+  // The platform WebSocket answers pings by itself: it is still served.
   live.send("still here");
   assert.deepEqual(await live.waitForMessages(1), ["still here"]);
+  assert.equal(await deadline(answering.readText(), "a message"), "still here");
 });

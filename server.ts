@@ -352,7 +352,9 @@ async function stop(
     // they have closed (or the deadline has passed). Clients close on the
     // next turn of the event loop (see client.ts): the closes scheduled
     // before shutdown, such as an eviction's, happen first, and those
-    // sockets are not waited for: a stalled one never finishes closing.
+    // sockets are not waited for: a stalled one never finishes closing. (An
+    // evicted client whose socket may still drain has not closed yet: it is
+    // waited for like the others.)
     await new Promise((resolve) => setTimeout(resolve, 0));
     const closed = [...sockets.keys()]
       .filter((socket) => socket.readyState <= WebSocket.OPEN)

@@ -38,15 +38,25 @@ const ARGS = [
 ];
 
 /**
+ * Whether `CI` says this is a CI run. CI services set it to `true`, `1` or a
+ * name of their own, so anything but empty, `false` or `0` counts.
+ */
+export function isCI(value = Deno.env.get("CI")): boolean {
+  const ci = value?.trim().toLowerCase() ?? "";
+  return ci !== "" && ci !== "false" && ci !== "0";
+}
+
+/**
  * Why the browser tests cannot run here, or `undefined` when they can. In CI
- * (`CI=true`) a missing Chromium is a failure, not a reason to skip.
+ * (see {@linkcode isCI}) a missing Chromium is a failure, not a reason to
+ * skip.
  */
 export function browserSkipReason(): string | undefined {
   try {
     Deno.statSync(CHROMIUM);
     return undefined;
   } catch {
-    if (Deno.env.get("CI") === "true") return undefined;
+    if (isCI()) return undefined;
     return `${CHROMIUM} not found; install it with \`apt-get install -y chromium\``;
   }
 }
@@ -59,14 +69,26 @@ export const browserTest: Pick<Deno.TestDefinition, "ignore"> = {
   ignore: skip !== undefined,
 };
 
+/** Options for {@linkcode launch}. */
+export interface LaunchOptions {
+  /**
+   * Command-line switches for Chromium besides natter's usual ones, for
+   * example `--ignore-certificate-errors` for a throwaway certificate.
+   * @default {[]}
+   */
+  args?: readonly string[];
+}
+
 /**
  * Launches Chromium with a fresh temporary profile (playwright makes one and
  * removes it on close); close it with `await using`.
  */
-export async function launch(): Promise<Browser & AsyncDisposable> {
+export async function launch(
+  options: LaunchOptions = {},
+): Promise<Browser & AsyncDisposable> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ARGS,
+    args: [...ARGS, ...options.args ?? []],
     timeout: PAGE_DEADLINE_MS,
   });
   return Object.assign(browser, {

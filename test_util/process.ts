@@ -155,11 +155,11 @@ export class NatterProcess implements AsyncDisposable {
     return deadline(this.child.status, "natter to exit", ms);
   }
 
-  /** Waits for the process to exit and for all of its output. */
-  async output(): Promise<
+  /** Waits for the process to exit, failing after `ms`, and for all of its output. */
+  async output(ms = EXIT_DEADLINE_MS): Promise<
     { code: number; stdout: string[]; stderr: string[] }
   > {
-    const { code } = await this.exit();
+    const { code } = await this.exit(ms);
     await Promise.all([this.stdout.done, this.stderr.done]);
     return { code, stdout: this.stdout.lines, stderr: this.stderr.lines };
   }
