@@ -269,6 +269,12 @@ export class Hub implements AsyncDisposable {
       if (requests.every((c) => c.closed && c.size === 0)) break;
     }
     this.#fed.close();
+    // The members leave the room's presence with the Hub, or a store that
+    // outlives this server would list them for ever.
+    const members = [...this.#members.values()];
+    if (members.length > 0) {
+      await this.#store.updatePresence(this.room, [], members).catch(() => {});
+    }
     for (const subscriber of this.#members.keys()) {
       this.#remove(subscriber, this.#closeReason);
     }

@@ -276,3 +276,14 @@ Deno.test("Hub refuses a join beyond its most members (R4)", async () => {
   });
   assert.equal(hub.size, 1);
 });
+
+Deno.test("Hub.close() takes its members out of the store's presence", async () => {
+  const store = new MemoryStore();
+  const hub = new Hub("lobby", store);
+  const member = new FakeClient(256, true);
+  await hub.register.send(member.join);
+  await deadline(member.next(), "the joined reply");
+  assert.deepEqual(await store.presence("lobby"), [member.join.member]);
+  await hub.close();
+  assert.deepEqual(await store.presence("lobby"), []);
+});
