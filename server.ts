@@ -16,7 +16,7 @@ import {
 import { Client, type ClientOptions } from "./client.ts";
 import { checkHandshake } from "./handshake.ts";
 import type { CloseReason } from "./hub.ts";
-import { createMetrics } from "./ops/metrics.ts";
+import { createMetrics, type Metrics } from "./ops/metrics.ts";
 import { serveOps } from "./ops/routes.ts";
 import { originCheck } from "./origin.ts";
 import { servePage } from "./page.ts";
@@ -163,6 +163,8 @@ interface Shared {
   perIp: Map<string, number>;
   /** Whether the server is draining or stopping. */
   draining: boolean;
+  /** The server's metrics. */
+  metrics: Metrics;
 }
 
 /**
@@ -173,16 +175,12 @@ function createHandler(
   shared: Shared,
   options: ServerOptions,
 ): Deno.ServeHandler<Deno.NetAddr> {
-  const { rooms, sockets, clients, perIp } = shared;
+  const { rooms, sockets, clients, perIp, metrics } = shared;
   const originAllowed = originCheck(options.allowOrigins);
   const idleTimeout = options.idleTimeout ?? 60;
   const maxRooms = options.maxRooms ?? 4096;
   const maxPerIp = options.maxConnectionsPerIp ?? 0;
   const prefix = options.idPrefix ?? randomPrefix();
-  const metrics = createMetrics({
-    connections: () => sockets.size,
-    rooms: () => rooms.size,
-  });
   const ops = {
     ready: () => !shared.draining,
     metrics,
@@ -286,17 +284,24 @@ function randomPrefix(): string {
  */
 export function serve(options: ServerOptions = {}): Natter {
   const store = options.store ?? new MemoryStore(options);
-  const rooms = new Rooms(store, {
+  const sockets = new Map<WebSocket, string>();
+  const metrics = createMetrics({
+    connections: () => sockets.size,
+    rooms: () => rooms.size,
+  });
+  const rooms: Rooms = new Rooms(store, {
     ...options,
+    meter: metrics,
     // A burst must not overflow the queue of a client that keeps up.
     maxBatch: options.queueSize ?? 256,
   });
   const shared: Shared = {
     rooms,
-    sockets: new Map(),
+    sockets,
     clients: new Map(),
     perIp: new Map(),
     draining: false,
+    metrics,
   };
   const tls = options.cert !== undefined && options.key !== undefined
     ? { cert: options.cert, key: options.key }

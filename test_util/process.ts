@@ -135,7 +135,7 @@ export class NatterProcess implements AsyncDisposable {
         .catch((error) => {
           throw new Error(`${error.message}; stderr: ${natter.stderr.text}`);
         });
-      const match = /^natter: listening on (http:\/\/127\.0\.0\.1:\d+\/) /
+      const match = /^natter: listening on (https?:\/\/127\.0\.0\.1:\d+\/) /
         .exec(line);
       assert.ok(match, `unexpected start-up line: ${JSON.stringify(line)}`);
       return Object.assign(natter, { url: new URL(match[1]) });
