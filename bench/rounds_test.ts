@@ -16,7 +16,7 @@ Deno.test("roundOf() splits a result's name into scenario and round", () => {
   assert.equal(roundOf("machine.txt"), undefined);
 });
 
-Deno.test("row() shows every round and the median of those that passed", () => {
+Deno.test("row() counts a round with no passing step below the others", () => {
   const step = (rate: number) => ({
     deliveries_per_s: rate,
     p99_ms: 10,
