@@ -1,7 +1,9 @@
 /**
  * natter's load generator: `deno task bench SCENARIO --url ws://HOST:PORT/ws`.
- * It speaks plain mode, so it measures natter, the baseline in
- * `bench/baseline.ts`, or any server written for the gorilla chat page.
+ * It speaks plain mode by default, so it measures natter, the baseline in
+ * `bench/baseline.ts`, or any server written for the gorilla chat page;
+ * broadcast and ramp also speak natter.v1 (`--protocol natter.v1`) and
+ * spread their clients over rooms (`--rooms N`).
  * Each run prints one JSON object on stdout; progress goes to stderr.
  *
  *   broadcast  one step: --clients --senders --rate --size --duration
@@ -17,6 +19,7 @@
 import { parseArgs } from "node:util";
 import { broadcast } from "./broadcast.ts";
 import { connectStorm } from "./connect.ts";
+import type { Protocol } from "./load_worker.ts";
 import { slow } from "./slow.ts";
 
 const USAGE =
@@ -26,6 +29,9 @@ const USAGE =
   --senders N      of them also sending (5)
   --rate R         msgs/s per sender (broadcast/ramp 200, slow 4000)
   --size B         bytes per message (100; slow 500)
+  --protocol P     broadcast/ramp: plain or natter.v1 (plain)
+  --rooms N        broadcast/ramp: rooms the clients are spread over, client
+                   g in room g % N, sender k in room k % N (1: the default room)
   --duration S     seconds of sending per step (5; slow 15)
   --factor F       ramp: rate multiplier per step (1.5)
   --p99-ms MS      ramp: a step fails above this p99 (100)
@@ -45,6 +51,8 @@ const { values: flags, positionals } = parseArgs({
     senders: { type: "string", default: "5" },
     rate: { type: "string" },
     size: { type: "string" },
+    protocol: { type: "string", default: "plain" },
+    rooms: { type: "string", default: "1" },
     duration: { type: "string" },
     factor: { type: "string", default: "1.5" },
     "p99-ms": { type: "string", default: "100" },
@@ -99,6 +107,14 @@ if (flags.help || !scenario) {
 const url = flags.url!;
 const pid = flags.pid ? num("pid", flags.pid, 0) : undefined;
 const workers = num("workers", flags.workers, 4);
+if (flags.protocol !== "plain" && flags.protocol !== "natter.v1") {
+  console.error(
+    `bench: Cannot use "--protocol": "${flags.protocol}" is not plain or natter.v1`,
+  );
+  Deno.exit(2);
+}
+const protocol: Protocol = flags.protocol;
+const rooms = num("rooms", flags.rooms, 1);
 const watchdog = setTimeout(() => {
   console.log(JSON.stringify({ error: "watchdog: the run took too long" }));
   Deno.exit(1);
@@ -126,6 +142,8 @@ async function ramp() {
       duration: seconds("duration", flags.duration, 5) * 1000,
       drain: 5000,
       par: num("par", flags.par, 50),
+      protocol,
+      rooms,
     });
     const failedConnects = Object.values(r.connect.failed).reduce(
       (a, b) => a + b,
@@ -179,7 +197,7 @@ async function ramp() {
     rate *= factor;
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
-  return { best, stop_reason: stopReason, steps };
+  return { protocol, rooms, best, stop_reason: stopReason, steps };
 }
 
 let result;
@@ -197,6 +215,8 @@ try {
         duration: seconds("duration", flags.duration, 5) * 1000,
         drain: 5000,
         par: num("par", flags.par, 50),
+        protocol,
+        rooms,
       });
       break;
     case "ramp":

@@ -3,12 +3,16 @@
  * connect first, the first `senders` of them send `rate` msgs/s each for
  * `duration`, then the step waits for what is still owed.
  *
+ * With `rooms` the connections are spread over that many rooms (connection
+ * `g` in room `g % rooms`), and a message is owed to every member of its
+ * sender's room only.
+ *
  * @module
  */
 
 import { Histogram } from "./histogram.ts";
 import { now } from "./open.ts";
-import type { WorkerReport, WorkerRequest } from "./load_worker.ts";
+import type { Protocol, WorkerReport, WorkerRequest } from "./load_worker.ts";
 import { ProcessWatch } from "./proc.ts";
 
 /** Settings of one broadcast step. */
@@ -29,6 +33,18 @@ export interface BroadcastOptions {
   /** The server's PID, for its CPU and memory. */
   pid?: number;
   par?: number;
+  /**
+   * Plain mode, or natter.v1: each client joins its room and waits for
+   * `joined`, senders send `send` commands, receivers count `message` events.
+   * @default {"plain"}
+   */
+  protocol?: Protocol;
+  /**
+   * Rooms the clients are spread over, evenly; one room is the default room
+   * (`lobby`, at `/ws` in plain mode).
+   * @default {1}
+   */
+  rooms?: number;
 }
 
 /** A pool of load threads, each holding a share of the connections. */
@@ -108,7 +124,20 @@ export function combine(reports: WorkerReport[]) {
     }
   }
   const firsts = reports.map((r) => r.firstSend).filter((t) => t > 0);
+  // Each message is owed to every member of its room, the sender included.
+  let expected = 0;
+  const rooms = reports[0]?.openPerRoom.length ?? 0;
+  for (let room = 0; room < rooms; room++) {
+    let open = 0;
+    let sent = 0;
+    for (const r of reports) {
+      open += r.openPerRoom[room];
+      sent += r.sentPerRoom[room];
+    }
+    expected += open * sent;
+  }
   return {
+    expected,
     connected: sum("connected"),
     open: sum("open"),
     delivered: sum("delivered"),
@@ -128,9 +157,16 @@ export function combine(reports: WorkerReport[]) {
 /** Runs one broadcast step and reports it as chatbench's `broadcast` does. */
 export async function broadcast(options: BroadcastOptions) {
   const { clients, senders, rate, size, duration, drain } = options;
-  if (senders > clients || senders > 64) {
+  const protocol = options.protocol ?? "plain";
+  const rooms = options.rooms ?? 1;
+  if (senders > clients || Math.ceil(senders / rooms) > 64) {
     throw new RangeError(
-      `Cannot have "${senders}" senders among "${clients}" clients (64 at most)`,
+      `Cannot have "${senders}" senders among "${clients}" clients (64 a room at most)`,
+    );
+  }
+  if (rooms > clients) {
+    throw new RangeError(
+      `Cannot spread "${clients}" clients over "${rooms}" rooms`,
     );
   }
   const pool = new LoadPool(Math.min(options.workers, clients));
@@ -146,6 +182,10 @@ export async function broadcast(options: BroadcastOptions) {
       par: Math.ceil((options.par ?? 50) / pool.size),
       run,
       epoch,
+      protocol,
+      rooms,
+      first: i,
+      stride: pool.size,
     }));
     // Sender k is connection k: spread over the workers like the receivers.
     const mine = (i: number) => {
@@ -159,12 +199,20 @@ export async function broadcast(options: BroadcastOptions) {
       const ids = mine(i);
       if (ids.length === 0) return undefined;
       const local = ids.map((k) => Math.floor(k / pool.size));
-      return { type: "send", senders: local, ids, rate, size, ms: duration };
+      return {
+        type: "send",
+        senders: local,
+        ids,
+        rate,
+        size,
+        ms: duration,
+        protocol,
+      };
     });
     const sendEnded = performance.now();
     let total = combine(await pool.reports());
     while (
-      total.delivered < total.sent * total.open &&
+      total.delivered < total.expected &&
       performance.now() - sendEnded < drain
     ) {
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -172,9 +220,11 @@ export async function broadcast(options: BroadcastOptions) {
     }
     const generator = self.stop();
     const serverStats = server?.stop();
-    const expected = total.sent * total.open;
+    const expected = total.expected;
     const span = (total.lastDelivery - total.firstSend) / 1000;
     return {
+      protocol,
+      rooms,
       offered_msgs_per_s: senders * rate,
       sent_msgs_per_s: Math.round(total.sent / (duration / 1000)),
       sent: total.sent,

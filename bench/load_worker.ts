@@ -4,6 +4,10 @@
  * Per message it does a few `indexOf`s and one histogram update, so a
  * thread keeps up with millions of deliveries per second.
  *
+ * It speaks plain mode or natter.v1 (PROTOCOL.md), in one room or spread
+ * over several: connection `g` (counted over every thread) is in room
+ * `g % rooms`, so sender `k` is in room `k % rooms`.
+ *
  * @module
  */
 
@@ -20,6 +24,13 @@ export type WorkerRequest =
     run: string;
     /** The run's start, {@linkcode now}: send times are µs after it. */
     epoch: number;
+    /** `plain` or `natter.v1`. */
+    protocol: Protocol;
+    /** Rooms the connections are spread over. */
+    rooms: number;
+    /** This thread's connection `i` is connection `first + i * stride`. */
+    first: number;
+    stride: number;
   }
   | {
     type: "send";
@@ -28,9 +39,13 @@ export type WorkerRequest =
     rate: number;
     size: number;
     ms: number;
+    protocol: Protocol;
   }
   | { type: "report" }
   | { type: "close" };
+
+/** The protocols the generator speaks. */
+export type Protocol = "plain" | "natter.v1";
 
 /** A worker's counts, sent back on "report". */
 export interface WorkerReport {
@@ -49,6 +64,10 @@ export interface WorkerReport {
   handshake: Float64Array;
   handshakeMax: number;
   disconnects: Record<string, number>;
+  /** Connections open (and, in natter.v1, joined) now, per room. */
+  openPerRoom: Float64Array;
+  /** Messages sent, per room. */
+  sentPerRoom: Float64Array;
 }
 
 const MAX_SENDERS = 64;
@@ -60,12 +79,22 @@ const scope = self as unknown as {
 let sockets: WebSocket[] = [];
 let lastSeq = new Float64Array(0);
 let runPrefix = " ";
+/** What precedes a message of this run in a natter.v1 frame. */
+let textPrefix = " ";
 let epoch = 0;
+let rooms = 1;
+let openPerRoom = new Float64Array(1);
+let sentPerRoom = new Float64Array(1);
 const latency = new Histogram();
 const handshake = new Histogram();
 const report: Omit<
   WorkerReport,
-  "latency" | "handshake" | "latencyMax" | "handshakeMax"
+  | "latency"
+  | "handshake"
+  | "latencyMax"
+  | "handshakeMax"
+  | "openPerRoom"
+  | "sentPerRoom"
 > = {
   connected: 0,
   failed: {},
@@ -118,15 +147,7 @@ export function receive(index: number, data: string): void {
       const sender = digits(data, start + prefix.length, 32);
       const seq = sender < 0 ? -1 : digits(data, cursor, 32);
       const sentAt = seq < 0 ? -1 : digits(data, cursor, 124);
-      if (sentAt >= 0 && sender < MAX_SENDERS) {
-        report.delivered++;
-        latency.record(atMicros - sentAt);
-        const slot = index * MAX_SENDERS + sender;
-        const last = lastSeq[slot];
-        if (seq === last) report.duplicates++;
-        else if (seq < last) report.outOfOrder++;
-        else lastSeq[slot] = seq;
-      }
+      if (sentAt >= 0) count(index, sender, seq, atMicros - sentAt);
     }
     const end = data.indexOf("\n", start);
     if (end === -1) break;
@@ -134,42 +155,182 @@ export function receive(index: number, data: string): void {
   }
 }
 
+/** Counts one delivery of message `seq` from `sender`, `micros` late. */
+function count(index: number, sender: number, seq: number, micros: number) {
+  // A connection hears only its room's senders: sender k is the room's
+  // (k / rooms)th, so a room holds at most MAX_SENDERS of them.
+  const local = rooms === 1 ? sender : Math.floor(sender / rooms);
+  if (local >= MAX_SENDERS) return;
+  report.delivered++;
+  latency.record(micros);
+  const slot = index * MAX_SENDERS + local;
+  const last = lastSeq[slot];
+  if (seq === last) report.duplicates++;
+  else if (seq < last) report.outOfOrder++;
+  else lastSeq[slot] = seq;
+}
+
+/**
+ * Counts one natter.v1 frame (a JSON array of events, S3) received by
+ * connection `index`: every `message` event of this run, and nothing else.
+ *
+ * It scans rather than parses. A message event is serialised as
+ * `{"type":"message",...,"text":"RUN SENDER SEQ SENT_MICROS|padding",...}`
+ * and this run's texts need no escaping, so `"text":"RUN ` marks each one:
+ * inside a JSON string a quote is always escaped, so that sequence occurs
+ * only where a `text` key begins. `ack`, `presence` and `joined` carry no
+ * `text` of this run: `joined` replays history from before the run began,
+ * since every connection has joined before the first send.
+ */
+export function receiveStructured(index: number, data: string): void {
+  const prefix = textPrefix;
+  let start = data.indexOf(prefix);
+  if (start === -1) return;
+  const at = now();
+  const atMicros = (at - epoch) * 1000;
+  report.frames++;
+  report.lastDelivery = at;
+  while (start !== -1) {
+    const sender = digits(data, start + prefix.length, 32);
+    const seq = sender < 0 ? -1 : digits(data, cursor, 32);
+    const sentAt = seq < 0 ? -1 : digits(data, cursor, 124);
+    if (sentAt >= 0) count(index, sender, seq, atMicros - sentAt);
+    start = data.indexOf(prefix, start + prefix.length);
+  }
+}
+
 /**
  * Sets up the counting of run `run`, timed from `epoch`, over `connections`
- * connections; `receive` needs it first.
+ * connections spread over `roomCount` rooms; `receive` and
+ * `receiveStructured` need it first.
  */
-export function prepare(run: string, start: number, connections: number) {
+export function prepare(
+  run: string,
+  start: number,
+  connections: number,
+  roomCount = 1,
+) {
   runPrefix = `${run} `;
+  textPrefix = `"text":"${run} `;
   epoch = start;
+  rooms = roomCount;
   lastSeq = new Float64Array(connections * MAX_SENDERS).fill(-1);
+  openPerRoom = new Float64Array(roomCount);
+  sentPerRoom = new Float64Array(roomCount);
+}
+
+/** The name of room `r` of `count`: the default room when there is one. */
+export function roomName(r: number, count: number): string {
+  return count === 1 ? "lobby" : `bench-${r}`;
+}
+
+/**
+ * Whether a natter.v1 frame answers a join: `true` for `joined`, an error
+ * code for an `error` (the join was refused), `false` for anything else,
+ * such as the presence of those who joined earlier.
+ */
+export function joinReply(data: string): boolean | string {
+  if (data.startsWith('[{"type":"joined"')) return true;
+  if (!data.startsWith('[{"type":"error"')) return false;
+  const code = /"code":"([a-z_]+)"/.exec(data);
+  return code ? code[1] : "error";
 }
 
 /** How many messages `receive` has counted so far. */
 export const delivered = (): number => report.delivered;
 
-async function connect(url: string, count: number, par: number): Promise<void> {
+let roomOf: (index: number) => number = () => 0;
+
+/**
+ * Opens this thread's connections. A natter.v1 connection then joins its
+ * room and counts as open only once `joined` came back: the step starts
+ * with every member in its room.
+ */
+async function connect(
+  request: Extract<WorkerRequest, { type: "connect" }>,
+): Promise<void> {
+  const { url, count, par, protocol, first, stride } = request;
   sockets = [];
-  await openSockets(url, count, par, { handshake, failed: report.failed }, (
+  roomOf = (index) => (first + index * stride) % rooms;
+  const structured = protocol === "natter.v1";
+  // Plain mode chooses the room by path (R2): /ws is the default room.
+  const address = structured || rooms === 1
+    ? url
+    : (index: number) => `${url}/${roomName(roomOf(index), rooms)}`;
+  let pending = 0;
+  const joined = (room: number) => {
+    report.open++;
+    openPerRoom[room]++;
+    pending--;
+  };
+  const refused = (reason: string) => {
+    report.failed[reason] = (report.failed[reason] ?? 0) + 1;
+    pending--;
+  };
+  await openSockets(address, count, par, { handshake, failed: report.failed }, (
     socket,
     index,
   ) => {
+    const room = roomOf(index);
+    let member = !structured;
     report.connected++;
-    report.open++;
-    socket.onmessage = (event) => receive(index, event.data);
     socket.onclose = (event) => {
-      report.open--;
+      if (member) {
+        report.open--;
+        openPerRoom[room]--;
+      } else if (structured) refused("closed before joined");
       const key = String(event.code);
       report.disconnects[key] = (report.disconnects[key] ?? 0) + 1;
     };
     sockets[index] = socket;
-  });
+    if (!structured) {
+      report.open++;
+      openPerRoom[room]++;
+      socket.onmessage = (event) => receive(index, event.data);
+      return;
+    }
+    pending++;
+    socket.onmessage = (event) => {
+      const reply = joinReply(event.data);
+      if (reply === false) return;
+      socket.onmessage = (event) => receiveStructured(index, event.data);
+      if (reply === true) {
+        member = true;
+        return joined(room);
+      }
+      socket.onclose = null;
+      socket.close();
+      refused(`join: ${reply}`);
+    };
+    socket.send(JSON.stringify({
+      type: "join",
+      room: roomName(room, rooms),
+      nick: `b${first + index * stride}`,
+    }));
+  }, structured ? "natter.v1" : undefined);
+  // A join the server never answers must not hang the run.
+  const deadline = now() + 30_000;
+  while (pending > 0 && now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
-/** Sends `rate` msgs/s from each of `senders` for `ms`, paced every ms. */
+/**
+ * Sends `rate` msgs/s from each of `senders` for `ms`, paced every ms: the
+ * text alone in plain mode, a `send` command of it in natter.v1 (C3).
+ */
 async function send(request: Extract<WorkerRequest, { type: "send" }>) {
-  const { senders, ids, rate, size, ms } = request;
+  const { senders, ids, rate, size, ms, protocol } = request;
   const pad = "x".repeat(size);
   const sent = senders.map(() => 0);
+  const room = senders.map((index) => roomOf(index));
+  // The text needs no escaping, so the command is spliced around it.
+  const before = room.map((r) =>
+    protocol === "natter.v1"
+      ? `{"type":"send","room":"${roomName(r, rooms)}","text":"`
+      : ""
+  );
+  const after = protocol === "natter.v1" ? '"}' : "";
   const start = now();
   report.firstSend ||= start;
   await new Promise<void>((resolve) => {
@@ -183,8 +344,10 @@ async function send(request: Extract<WorkerRequest, { type: "send" }>) {
           if (socket?.readyState !== WebSocket.OPEN) return;
           const micros = Math.round((now() - epoch) * 1000);
           const head = `${runPrefix}${ids[i]} ${sent[i]} ${micros}|`;
-          socket.send(head + pad.slice(0, Math.max(0, size - head.length)));
+          const text = head + pad.slice(0, Math.max(0, size - head.length));
+          socket.send(before[i] + text + after);
           report.sent++;
+          sentPerRoom[room[i]]++;
         }
       });
       if (at - start >= ms) {
@@ -198,8 +361,8 @@ async function send(request: Extract<WorkerRequest, { type: "send" }>) {
 scope.onmessage = async ({ data: request }) => {
   switch (request.type) {
     case "connect":
-      prepare(request.run, request.epoch, request.count);
-      await connect(request.url, request.count, request.par);
+      prepare(request.run, request.epoch, request.count, request.rooms);
+      await connect(request);
       return scope.postMessage({ type: "connected" });
     case "send":
       await send(request);
@@ -213,6 +376,8 @@ scope.onmessage = async ({ data: request }) => {
           latencyMax: latency.max,
           handshake: handshake.counts,
           handshakeMax: handshake.max,
+          openPerRoom,
+          sentPerRoom,
         },
       });
     case "close":

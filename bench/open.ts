@@ -19,23 +19,26 @@ export interface HandshakeStats {
 }
 
 /**
- * Opens `count` WebSockets to `url`, `par` attempts at a time, and hands
- * each one that opened to `opened` with its index (0 to count - 1; a failed
- * attempt's index is skipped).
+ * Opens `count` WebSockets to `url` (or to `url(index)`, one address per
+ * connection), `par` attempts at a time, offering `protocol` when given, and
+ * hands each one that opened to `opened` with its index (0 to count - 1; a
+ * failed attempt's index is skipped).
  */
 export async function openSockets(
-  url: string,
+  url: string | ((index: number) => string),
   count: number,
   par: number,
   stats: HandshakeStats,
   opened: (socket: WebSocket, index: number) => void,
+  protocol?: string,
 ): Promise<void> {
   let next = 0;
   const attempt = async () => {
     while (next < count) {
       const index = next++;
       const started = now();
-      const socket = new WebSocket(url);
+      const address = typeof url === "string" ? url : url(index);
+      const socket = new WebSocket(address, protocol);
       const ok = await new Promise<boolean>((resolve) => {
         socket.onopen = () => resolve(true);
         socket.onerror = (event) => {
