@@ -32,6 +32,7 @@ export class Batch {
   readonly notices: readonly string[];
   #plain?: string;
   #events?: string;
+  #array?: string;
 
   /** Creates a batch, which must not be empty; neither array may change. */
   constructor(
@@ -73,6 +74,15 @@ export class Batch {
       ? this.messages.map(messageEvent)
       : [...this.notices, ...this.messages.map(messageEvent)];
     return this.#events = parts.join(",");
+  }
+
+  /**
+   * The whole frame of a member that sends this batch alone: the plain text,
+   * or the events as a JSON array, built once for every member (S3).
+   */
+  frame(events: boolean): string {
+    if (!events) return this.text(false);
+    return this.#array ??= "[" + this.text(true) + "]";
   }
 
   /** A batch of the first `count` messages or events, as {@linkcode size}. */

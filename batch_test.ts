@@ -53,3 +53,12 @@ Deno.test("Batch.slice() keeps the first messages or events in order", () => {
 Deno.test("Batch refuses to hold nothing", () => {
   assert.throws(() => new Batch([]), RangeError);
 });
+
+Deno.test("Batch.frame() is the whole frame, built once for every member", () => {
+  const batch = new Batch(stored(["a", "b"]));
+  assert.equal(batch.frame(false), "a\nb");
+  const array = batch.frame(true);
+  assert.equal(array, `[${batch.text(true)}]`);
+  assert.equal(JSON.parse(array).length, 2);
+  assert.equal(batch.frame(true), array);
+});

@@ -99,10 +99,10 @@ export class Outbox {
     const events = this.#events;
     this.#batches = [];
     this.#size = 0;
-    const text = batches.length === 1
-      ? batches[0].text(events)
-      : batches.map((batch) => batch.text(events)).join(events ? "," : "\n");
-    return events ? "[" + text + "]" : text;
+    // A client that keeps up sends the batch's own frame, shared by all.
+    if (batches.length === 1) return batches[0].frame(events);
+    if (!events) return batches.map((batch) => batch.text(false)).join("\n");
+    return "[" + batches.map((batch) => batch.text(true)).join(",") + "]";
   }
 
   /** Drops everything queued, for a client that will send nothing more. */
