@@ -4,6 +4,10 @@
  */
 
 import assert from "node:assert/strict";
+// A test-only package, named here rather than in deno.json's imports so
+// that `deno task start` does not download it.
+// deno-lint-ignore no-import-prefix
+import fc from "npm:fast-check@4.11.0";
 import { createVerifier } from "../auth/token.ts";
 import {
   ChatClient,
@@ -373,4 +377,32 @@ Deno.test("without --admin-token the API's paths are 404", async () => {
     await response.body?.cancel();
     assert.equal(response.status, 404, path);
   }
+});
+
+Deno.test("arbitrary tokens and Authorization headers get 401 or 400, never 500", async () => {
+  const verifier = await createVerifier({ secret: SECRET });
+  await using server = startServer({ verifier });
+  const good = await sign({ sub: "u" });
+  // Header values a raw client can put on one line: no CR, LF or NUL.
+  const line = fc.string({ unit: "grapheme", maxLength: 200 }).map((s) =>
+    s.replace(/[\r\n\0]/g, "")
+  );
+  const token = fc.oneof(
+    line,
+    fc.constant(good.slice(0, -2)),
+    fc.constant(good.replace(".", "..")),
+    fc.constant(`${good}.${good}`),
+  );
+  await fc.assert(
+    fc.asyncProperty(fc.option(line), token, async (authorization, query) => {
+      const path = `/ws?token=${encodeURIComponent(query)}`;
+      const { status, conn } = await rawHandshake(server.addr, {
+        path,
+        headers: authorization === null ? {} : { authorization },
+      });
+      await conn?.[Symbol.asyncDispose]();
+      assert.ok(status === 401 || status === 400, `${status} for ${path}`);
+    }),
+    { numRuns: 200 },
+  );
 });
