@@ -17,7 +17,7 @@ import { Client, type ClientOptions } from "./client.ts";
 import { checkHandshake } from "./handshake.ts";
 import type { CloseReason } from "./hub.ts";
 import { createMetrics, type Metrics } from "./ops/metrics.ts";
-import { serveOps } from "./ops/routes.ts";
+import { serveOps, text } from "./ops/routes.ts";
 import { originCheck } from "./origin.ts";
 import { servePage } from "./page.ts";
 import { DEFAULT_ROOM, isRoomName } from "./protocol/names.ts";
@@ -378,15 +378,4 @@ async function stop(
   } finally {
     clearTimeout(timer);
   }
-}
-
-function text(
-  status: number,
-  body: string,
-  headers: Record<string, string> = {},
-): Response {
-  return new Response(body + "\n", {
-    status,
-    headers: { "content-type": "text/plain; charset=utf-8", ...headers },
-  });
 }

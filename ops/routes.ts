@@ -54,7 +54,8 @@ async function metrics(request: Request, ops: OpsContext): Promise<Response> {
   });
 }
 
-function text(
+/** A plain-text response of one line. */
+export function text(
   status: number,
   body: string,
   headers: Record<string, string> = {},

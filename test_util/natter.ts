@@ -80,14 +80,7 @@ export class ChatClient implements AsyncDisposable {
   ): Promise<ChatClient> {
     const socket = new WebSocket(url, { headers: options.headers });
     const client = new ChatClient(socket);
-    await deadline(
-      new Promise<void>((resolve, reject) => {
-        socket.onopen = () => resolve();
-        socket.onerror = (e) =>
-          reject(new Error(`Cannot connect: ${(e as ErrorEvent).message}`));
-      }),
-      `${url} to open`,
-    );
+    await opened(socket, url);
     return client;
   }
 
@@ -129,6 +122,18 @@ export class ChatClient implements AsyncDisposable {
     if (this.#socket.readyState <= WebSocket.OPEN) this.#socket.close();
     await deadline(this.closed, "the client to close");
   }
+}
+
+/** Waits until `socket` (connecting to `url`) is open; fails on an error. */
+export function opened(socket: WebSocket, url: string): Promise<void> {
+  return deadline(
+    new Promise<void>((resolve, reject) => {
+      socket.onopen = () => resolve();
+      socket.onerror = (e) =>
+        reject(new Error(`Cannot connect: ${(e as ErrorEvent).message}`));
+    }),
+    `${url} to open`,
+  );
 }
 
 /**

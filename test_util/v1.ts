@@ -6,7 +6,7 @@
  * @module
  */
 
-import { deadline } from "./natter.ts";
+import { deadline, opened } from "./natter.ts";
 
 /** An event as the client received it: a parsed JSON object. */
 // deno-lint-ignore no-explicit-any
@@ -45,14 +45,7 @@ export class V1Client implements AsyncDisposable {
   static async open(url: string): Promise<V1Client> {
     const socket = new WebSocket(url, "natter.v1");
     const client = new V1Client(socket);
-    await deadline(
-      new Promise<void>((resolve, reject) => {
-        socket.onopen = () => resolve();
-        socket.onerror = (e) =>
-          reject(new Error(`Cannot connect: ${(e as ErrorEvent).message}`));
-      }),
-      `${url} to open`,
-    );
+    await opened(socket, url);
     return client;
   }
 
