@@ -14,6 +14,7 @@
 
 import type { ServerOptions } from "./server.ts";
 import { MemoryStore } from "./store/memory.ts";
+import type { RedisStoreOptions } from "./store/redis.ts";
 import { type StoreAnswer, type StoreCall, StoreHost } from "./store/remote.ts";
 
 /** The settings a worker gets: a server's options that can be cloned. */
@@ -22,9 +23,15 @@ export type WorkerOptions = Omit<
   "onListen" | "log" | "store" | "reusePort"
 >;
 
+/** Where the rooms live when they live in Redis. */
+export interface SharedStore extends Pick<RedisStoreOptions, "presenceExpiry"> {
+  /** The Redis URL. */
+  url: string;
+}
+
 /** A message from the main thread to a worker. */
 export type ToWorker =
-  | { type: "start"; options: WorkerOptions }
+  | { type: "start"; options: WorkerOptions; redis?: SharedStore }
   | StoreAnswer
   | { type: "stop" };
 
@@ -41,6 +48,11 @@ export interface ClusterOptions extends WorkerOptions {
   workers: number;
   /** Called once every worker listens. */
   onListen?: (addr: Deno.NetAddr) => void;
+  /**
+   * Keep the rooms in this Redis: each worker uses it directly, as one
+   * more node. Otherwise they live in the main thread's memory.
+   */
+  redis?: SharedStore;
 }
 
 /** A running multi-threaded natter. */
@@ -68,7 +80,7 @@ export interface Cluster extends AsyncDisposable {
  * ```
  */
 export async function serveCluster(options: ClusterOptions): Promise<Cluster> {
-  const { workers: count, onListen, ...settings } = options;
+  const { workers: count, onListen, redis, ...settings } = options;
   if (!Number.isInteger(count) || count < 1) {
     throw new RangeError(`Cannot start "${count}" workers: not a whole number`);
   }
@@ -102,7 +114,11 @@ export async function serveCluster(options: ClusterOptions): Promise<Cluster> {
       };
       const port = addr?.port ?? settings.port;
       const idPrefix = `${prefix}${i.toString(36)}-`;
-      post(worker, { type: "start", options: { ...settings, port, idPrefix } });
+      post(worker, {
+        type: "start",
+        options: { ...settings, port, idPrefix },
+        redis,
+      });
       addr = await started.promise;
     }
   } catch (error) {

@@ -15,6 +15,16 @@ export interface Config extends
   > {
   /** How many threads serve connections; more than 1 starts workers. */
   workers: number;
+  /**
+   * The Redis that rooms live in, shared with other natter nodes; "" keeps
+   * them in this process's memory.
+   */
+  redis: string;
+  /**
+   * Milliseconds within which the members of a node that died leave the
+   * presence of the other nodes (with `redis`).
+   */
+  presenceExpiry: number;
   /** Whether `--help` was asked for. */
   help: boolean;
 }
@@ -45,6 +55,8 @@ export const ENV_VARS = [
   "NATTER_HISTORY_SIZE",
   "NATTER_HISTORY_BYTES",
   "NATTER_HISTORY_TTL",
+  "NATTER_REDIS",
+  "NATTER_PRESENCE_EXPIRY",
 ] as const;
 
 /** The `--help` text. */
@@ -73,6 +85,10 @@ Flags (each also read from the environment variable in brackets; flags win):
                          [NATTER_HISTORY_BYTES]
   --history-ttl S        seconds an empty room keeps its history (default 300)
                          [NATTER_HISTORY_TTL]
+  --redis URL            keep rooms in this Redis, shared with other natter nodes,
+                         e.g. redis://127.0.0.1:6379 (default: in memory) [NATTER_REDIS]
+  --presence-expiry S    with --redis: seconds within which the members of a node
+                         that died leave presence (default 45) [NATTER_PRESENCE_EXPIRY]
   -h, --help             show this help
 `;
 
@@ -88,6 +104,8 @@ const DEFAULTS: Config = {
   maxPending: 64,
   shutdownTimeout: 5000,
   workers: 1,
+  redis: "",
+  presenceExpiry: 45_000,
   backlog: 8192,
   maxRooms: 4096,
   maxMembers: 10_000,
@@ -136,6 +154,8 @@ export function parseConfig(
         "history-size": { type: "string" },
         "history-bytes": { type: "string" },
         "history-ttl": { type: "string" },
+        redis: { type: "string" },
+        "presence-expiry": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -167,6 +187,8 @@ export function parseConfig(
     NATTER_HISTORY_SIZE: flags["history-size"],
     NATTER_HISTORY_BYTES: flags["history-bytes"],
     NATTER_HISTORY_TTL: flags["history-ttl"],
+    NATTER_REDIS: flags.redis,
+    NATTER_PRESENCE_EXPIRY: flags["presence-expiry"],
   }, (name) => "--" + name.slice(7).toLowerCase().replaceAll("_", "-"));
   return config;
 }
@@ -211,6 +233,14 @@ function apply(
     config.historyBytes;
   const historyTtl = int("NATTER_HISTORY_TTL", 0, 86_400 * 365);
   if (historyTtl !== undefined) config.historyTtl = historyTtl * 1000;
+  const presenceExpiry = int("NATTER_PRESENCE_EXPIRY", 1, 3600);
+  if (presenceExpiry !== undefined) {
+    config.presenceExpiry = presenceExpiry * 1000;
+  }
+  const redis = one("NATTER_REDIS");
+  if (redis !== undefined) {
+    config.redis = parseRedisUrl(label("NATTER_REDIS"), redis);
+  }
   const writeWait = int("NATTER_WRITE_WAIT", 1, 3600);
   if (writeWait !== undefined) config.writeWait = writeWait * 1000;
   const origins = layer.NATTER_ALLOW_ORIGIN;
@@ -237,6 +267,22 @@ export function parseAddr(
   const hostname = match[1] ?? match[2];
   const port = parseInteger(label, match[3], 0, 65535);
   return hostname ? { hostname, port } : { port };
+}
+
+/** Checks a Redis URL: `redis://` or `rediss://`, with a host. */
+function parseRedisUrl(label: string, value: string): string {
+  let url;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`Cannot parse "${label}": "${value}" is not a URL`);
+  }
+  if (!["redis:", "rediss:"].includes(url.protocol) || url.hostname === "") {
+    throw new ConfigError(
+      `Cannot use "${label}": "${value}" is not a redis:// or rediss:// URL with a host`,
+    );
+  }
+  return value;
 }
 
 function parseInteger(

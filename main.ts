@@ -11,6 +11,7 @@
 import { serveCluster } from "./cluster.ts";
 import { ConfigError, ENV_VARS, parseConfig, USAGE } from "./config.ts";
 import { serve } from "./server.ts";
+import { RedisStore } from "./store/redis.ts";
 
 /** Reads an environment variable, or `undefined` where it may not be read. */
 export function readEnv(name: string): string | undefined {
@@ -63,7 +64,13 @@ export async function main(args: string[]): Promise<number> {
     Deno.addSignalListener(signal, listener);
     return () => Deno.removeSignalListener(signal, listener);
   });
-  const { workers, help: _, ...options } = config;
+  const { workers, help: _, redis, presenceExpiry, ...options } = config;
+  const log = (line: string) => console.error(`natter: ${line}`);
+  // With Redis, every node (and every worker) is one more user of it.
+  const shared = redis === "" ? undefined : { url: redis, presenceExpiry };
+  const store = shared && workers === 1
+    ? new RedisStore(shared.url, { ...options, presenceExpiry, log })
+    : undefined;
   const onListen = (addr: Deno.NetAddr) => {
     const threads = workers > 1 ? ` on ${workers} workers` : "";
     console.log(
@@ -73,14 +80,11 @@ export async function main(args: string[]): Promise<number> {
   let natter;
   try {
     natter = workers > 1
-      ? await serveCluster({ ...options, workers, onListen })
-      : serve({
-        ...options,
-        log: (line) => console.error(`natter: ${line}`),
-        onListen,
-      });
+      ? await serveCluster({ ...options, workers, onListen, redis: shared })
+      : serve({ ...options, store, log, onListen });
   } catch (error) {
     for (const remove of listeners) remove();
+    await store?.[Symbol.asyncDispose]();
     const where = `${config.hostname}:${config.port}`;
     const why = error instanceof Deno.errors.AddrInUse
       ? "the address is already in use"
@@ -91,6 +95,8 @@ export async function main(args: string[]): Promise<number> {
   const signal = await stopped;
   console.error(`natter: ${signal}: closing connections`);
   const clean = await natter.shutdown();
+  // This node's members leave every other node's presence at once.
+  await store?.[Symbol.asyncDispose]();
   if (!clean) console.error("natter: gave up waiting for stalled connections");
   return 0;
 }

@@ -8,6 +8,7 @@
 
 import { Client, type ClientOptions } from "./client.ts";
 import { checkHandshake } from "./handshake.ts";
+import { healthResponse } from "./health.ts";
 import { originCheck } from "./origin.ts";
 import { servePage } from "./page.ts";
 import { DEFAULT_ROOM, isRoomName } from "./protocol/names.ts";
@@ -134,6 +135,9 @@ function createHandler(
   };
   return (request) => {
     const { pathname } = new URL(request.url);
+    // Health for load balancers (issue 11): /healthz and /readyz.
+    const health = healthResponse(pathname, rooms.store);
+    if (health) return health;
     const page = roomOf(pathname, "/", "/r/");
     if (page) return servePage(request);
     const room = roomOf(pathname, "/ws", "/ws/");

@@ -7,6 +7,7 @@
 
 import type { FromWorker, ToWorker } from "./cluster.ts";
 import { type Natter, serve } from "./server.ts";
+import { RedisStore } from "./store/redis.ts";
 import { RemoteStore } from "./store/remote.ts";
 
 /** The worker's side of the channel to the main thread. */
@@ -15,9 +16,12 @@ const scope = self as unknown as {
   onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
 };
 
-/** The rooms live in the main thread's store, shared by every worker. */
+/** The rooms live in the main thread's store, shared by every worker... */
 const store = new RemoteStore((call) => scope.postMessage(call));
+/** ...unless they live in Redis, which this worker then uses directly. */
+let redis: RedisStore | undefined;
 let natter: Natter | undefined;
+const log = (line: string) => console.error(`natter: ${line}`);
 
 scope.onmessage = async (event) => {
   const message = event.data;
@@ -27,11 +31,15 @@ scope.onmessage = async (event) => {
       return store.receive(message);
     case "start":
       try {
+        if (message.redis) {
+          const { url, ...options } = message.redis;
+          redis = new RedisStore(url, { ...message.options, ...options, log });
+        }
         natter = serve({
           ...message.options,
-          store,
+          store: redis ?? store,
           reusePort: true,
-          log: (line) => console.error(`natter: ${line}`),
+          log,
           onListen: (addr) => scope.postMessage({ type: "listening", addr }),
         });
       } catch (error) {
@@ -41,6 +49,7 @@ scope.onmessage = async (event) => {
       return;
     case "stop": {
       const clean = natter ? await natter.shutdown() : true;
+      await redis?.[Symbol.asyncDispose]();
       return scope.postMessage({ type: "stopped", clean });
     }
   }

@@ -109,7 +109,7 @@ export class RedisStore implements Store, AsyncDisposable {
     this.#link = new RedisLink(url, {
       log: this.#log,
       onReady: () => this.#touchAll(false),
-      onMessage: (channel, payload) => this.#publish(channel, payload),
+      onMessage: (payload, channel) => this.#publish(channel, payload),
     });
     this.#timer = setInterval(() => {
       // Sweep only once every live node has had time to check in again.
@@ -134,7 +134,7 @@ export class RedisStore implements Store, AsyncDisposable {
     this.#rooms.set(room, state);
     try {
       // Subscribed first: nothing appended after the touch is missed.
-      await this.#link.sub.subscribe(roomChannel(room));
+      await this.#link.subscribe(roomChannel(room));
       const [epoch, offset] = await this.#touch(room, state, false);
       state.stream = new RoomStream({ epoch, offset }, {
         feed,
@@ -146,7 +146,7 @@ export class RedisStore implements Store, AsyncDisposable {
       return { epoch, offset };
     } catch (error) {
       if (this.#rooms.get(room) === state) this.#rooms.delete(room);
-      this.#link.sub.unsubscribe(roomChannel(room)).catch(() => {});
+      this.#link.unsubscribe(roomChannel(room)).catch(() => {});
       throw error;
     }
   }
@@ -158,7 +158,10 @@ export class RedisStore implements Store, AsyncDisposable {
     const stream = this.#stream(room);
     const ts = Date.now();
     const { epoch, offset } = stream.position;
-    const [stored, first, gap] = await this.#link.scripts.natterAppend(
+    const [stored, first, gap] = await this.#link.script<
+      [string, number, string[]]
+    >(
+      "append",
       ...roomKeys(room),
       roomChannel(room),
       epoch,
@@ -187,7 +190,10 @@ export class RedisStore implements Store, AsyncDisposable {
     options: { since?: Position; limit: number },
   ): Promise<Replay> {
     const { since, limit } = options;
-    const [, recovered, , entries] = await this.#link.scripts.natterRead(
+    const [, recovered, , entries] = await this.#link.script<
+      [string, number, number, string[]]
+    >(
+      "read",
       ...roomKeys(room).slice(0, 2),
       "replay",
       upTo,
@@ -206,7 +212,10 @@ export class RedisStore implements Store, AsyncDisposable {
     before: number,
     limit: number,
   ): Promise<StoredMessage[]> {
-    const [, , , entries] = await this.#link.scripts.natterRead(
+    const [, , , entries] = await this.#link.script<
+      [string, number, number, string[]]
+    >(
+      "read",
       ...roomKeys(room).slice(0, 2),
       "before",
       before,
@@ -234,12 +243,14 @@ export class RedisStore implements Store, AsyncDisposable {
 
   async presence(room: string): Promise<Member[]> {
     const [, , members] = roomKeys(room);
-    return decodeMembers(await this.#link.redis.hvals(members));
+    return decodeMembers(
+      await this.#link.command<string[]>(["HVALS", members]),
+    );
   }
 
   async close(room: string): Promise<void> {
     if (!this.#rooms.delete(room)) return;
-    await this.#link.sub.unsubscribe(roomChannel(room)).catch(() => {});
+    await this.#link.unsubscribe(roomChannel(room)).catch(() => {});
   }
 
   /**
@@ -265,7 +276,8 @@ export class RedisStore implements Store, AsyncDisposable {
   ): Promise<number> {
     const pairs = (members: readonly Member[]) =>
       members.flatMap((m) => [m.client, memberValue(m, this.#node)]);
-    return this.#link.scripts.natterPresence(
+    return this.#link.script<number>(
+      "presence",
       ...roomKeys(room),
       roomChannel(room),
       this.#node,
@@ -286,7 +298,8 @@ export class RedisStore implements Store, AsyncDisposable {
       member.client,
       memberValue(member, this.#node),
     ]);
-    return this.#link.scripts.natterTouch(
+    return this.#link.script<[string, number]>(
+      "touch",
       ...roomKeys(room),
       roomChannel(room),
       newEpoch(),
@@ -317,7 +330,10 @@ export class RedisStore implements Store, AsyncDisposable {
   }
 
   async #range(room: string, from: number, to: number) {
-    const [epoch, , , entries] = await this.#link.scripts.natterRead(
+    const [epoch, , , entries] = await this.#link.script<
+      [string, number, number, string[]]
+    >(
+      "read",
       ...roomKeys(room).slice(0, 2),
       "range",
       from,

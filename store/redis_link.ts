@@ -6,30 +6,22 @@
  * The connections fail fast rather than queue: while Redis is away a
  * command is refused at once (natter answers `unavailable`), a command in
  * flight when it goes is failed, not sent again, and one that Redis does
- * not answer within two seconds is failed too. ioredis reconnects by
- * itself, every second at most, and resubscribes.
+ * not answer within two seconds is failed too. node-redis reconnects by
+ * itself, every second at most, and resubscribes before it is ready.
  *
  * @module
  */
 
-import { Redis, type RedisOptions } from "ioredis";
+import { createClient, type RedisClientType } from "@redis/client";
 import { APPEND, PRESENCE, READ, TOUCH } from "./redis_scripts.ts";
 
-/** The store's Lua scripts as commands (EVALSHA, with EVAL when unknown). */
-export interface RedisScripts {
-  /** See `APPEND`. */
-  natterAppend(
-    ...args: (string | number)[]
-  ): Promise<[string, number, string[]]>;
-  /** See `TOUCH`. */
-  natterTouch(...args: (string | number)[]): Promise<[string, number]>;
-  /** See `PRESENCE`. */
-  natterPresence(...args: (string | number)[]): Promise<number>;
-  /** See `READ`. */
-  natterRead(
-    ...args: (string | number)[]
-  ): Promise<[string, number, number, string[]]>;
-}
+/** The store's Lua scripts, each with how many keys it takes. */
+export const SCRIPTS = {
+  append: { lua: APPEND, keys: 4 },
+  touch: { lua: TOUCH, keys: 4 },
+  presence: { lua: PRESENCE, keys: 4 },
+  read: { lua: READ, keys: 2 },
+} as const;
 
 /** Options for {@linkcode RedisLink}. */
 export interface RedisLinkOptions {
@@ -41,30 +33,22 @@ export interface RedisLinkOptions {
    */
   onReady: () => Promise<boolean>;
   /** A message on a subscribed channel. */
-  onMessage: (channel: string, payload: string) => void;
+  onMessage: (payload: string, channel: string) => void;
 }
 
 /** How long a PING may be ago for the link to count as ready. */
 const PONG_WITHIN = 2500;
-
-const CLIENT_OPTIONS: RedisOptions = {
-  enableOfflineQueue: false,
-  maxRetriesPerRequest: 0,
-  autoResendUnfulfilledCommands: false,
-  commandTimeout: 2000,
-  connectTimeout: 2000,
-  retryStrategy: (times) => Math.min(100 * times, 1000),
-};
+/** How long Redis may take to answer a command. */
+const COMMAND_TIMEOUT = 2000;
 
 /** The store's connections to one Redis. */
 export class RedisLink {
-  /** Commands and scripts. */
-  readonly redis: Redis;
-  /** Subscriptions. */
-  readonly sub: Redis;
+  readonly #redis: RedisClientType;
+  readonly #sub: RedisClientType;
   readonly #where: string;
   readonly #options: RedisLinkOptions;
   readonly #timer: ReturnType<typeof setInterval>;
+  readonly #shas = new Map<string, string>();
   #upSince = 0;
   #lastPong = 0;
   #synced = false;
@@ -78,33 +62,31 @@ export class RedisLink {
   constructor(url: string, options: RedisLinkOptions) {
     this.#options = options;
     this.#where = describe(url);
-    this.redis = new Redis(url, CLIENT_OPTIONS);
-    this.sub = new Redis(url, CLIENT_OPTIONS);
-    this.redis.defineCommand("natterAppend", { numberOfKeys: 4, lua: APPEND });
-    this.redis.defineCommand("natterTouch", { numberOfKeys: 4, lua: TOUCH });
-    this.redis.defineCommand("natterPresence", {
-      numberOfKeys: 4,
-      lua: PRESENCE,
-    });
-    this.redis.defineCommand("natterRead", { numberOfKeys: 2, lua: READ });
-    for (const connection of [this.redis, this.sub]) {
+    const client = () =>
+      createClient({
+        url,
+        disableOfflineQueue: true,
+        socket: {
+          connectTimeout: COMMAND_TIMEOUT,
+          reconnectStrategy: (retries) => Math.min(100 * (retries + 1), 1000),
+        },
+      }) as RedisClientType;
+    this.#redis = client();
+    this.#sub = client();
+    for (const connection of [this.#redis, this.#sub]) {
       connection.on("error", (error: Error) => this.#down(error.message));
-      connection.on("close", () => this.#down("the connection was lost"));
+      connection.on("reconnecting", () => this.#down("reconnecting"));
       connection.on("ready", () => this.#up());
+      // It retries by itself; the first failure is logged through "error".
+      connection.connect().catch(() => {});
     }
-    this.sub.on("message", options.onMessage);
     this.#timer = setInterval(() => this.#check(), 1000);
     Deno.unrefTimer(Number(this.#timer));
   }
 
-  /** The scripts, as commands of {@linkcode RedisLink.redis}. */
-  get scripts(): RedisScripts {
-    return this.redis as unknown as RedisScripts;
-  }
-
   /** Whether both connections are up. */
   get up(): boolean {
-    return this.redis.status === "ready" && this.sub.status === "ready";
+    return this.#redis.isReady && this.#sub.isReady;
   }
 
   /** Milliseconds since both connections came up; 0 while one is down. */
@@ -118,13 +100,48 @@ export class RedisLink {
       Date.now() - this.#lastPong < PONG_WITHIN;
   }
 
+  /** Sends one command; fails at once while Redis is away. */
+  command<T>(args: (string | number)[]): Promise<T> {
+    return this.#redis.sendCommand(args.map(String), {
+      timeout: COMMAND_TIMEOUT,
+    }) as Promise<T>;
+  }
+
+  /** Runs one of {@linkcode SCRIPTS} by its SHA, loading it when unknown. */
+  async script<T>(
+    name: keyof typeof SCRIPTS,
+    ...args: (string | number)[]
+  ): Promise<T> {
+    const { lua, keys } = SCRIPTS[name];
+    let sha = this.#shas.get(name);
+    if (sha === undefined) this.#shas.set(name, sha = await sha1(lua));
+    try {
+      return await this.command(["EVALSHA", sha, keys, ...args]);
+    } catch (error) {
+      if (!(error as Error).message?.startsWith("NOSCRIPT")) throw error;
+      // Redis restarted, or never saw it: EVAL loads it too.
+      return await this.command(["EVAL", lua, keys, ...args]);
+    }
+  }
+
+  /** Subscribes to `channel`. */
+  async subscribe(channel: string): Promise<void> {
+    await this.#sub.subscribe(channel, this.#options.onMessage);
+  }
+
+  /** Unsubscribes from `channel`. */
+  async unsubscribe(channel: string): Promise<void> {
+    await this.#sub.unsubscribe(channel);
+  }
+
   /** Disconnects both connections. */
   async close(): Promise<void> {
     clearInterval(this.#timer);
     this.#closing = true;
-    await Promise.allSettled([this.redis.quit(), this.sub.quit()]);
-    this.redis.disconnect();
-    this.sub.disconnect();
+    for (const connection of [this.#redis, this.#sub]) {
+      if (connection.isOpen) connection.destroy();
+    }
+    await Promise.resolve();
   }
 
   #down(why: string): void {
@@ -147,9 +164,7 @@ export class RedisLink {
     if (this.#syncing) return;
     this.#syncing = true;
     try {
-      // Queued behind the resubscriptions: once answered, they hold.
-      await this.sub.ping();
-      await this.redis.ping();
+      await this.command(["PING"]);
       this.#lastPong = Date.now();
       if (!await this.#options.onReady()) return;
       this.#synced = this.up;
@@ -167,9 +182,20 @@ export class RedisLink {
 
   #check(): void {
     if (!this.up) return;
+    if (this.#upSince === 0) this.#upSince = Date.now();
     if (!this.#synced) return void this.#sync();
-    this.redis.ping().then(() => this.#lastPong = Date.now(), () => {});
+    this.command(["PING"]).then(() => this.#lastPong = Date.now(), () => {});
   }
+}
+
+/** The hex SHA-1 of `text`, as Redis names a script. */
+async function sha1(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest(
+    "SHA-1",
+    new TextEncoder().encode(text),
+  );
+  return [...new Uint8Array(digest)]
+    .map((byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
 /** Where `url` points, without its credentials, for the logs. */
