@@ -12,6 +12,8 @@ import { DEADLINE_MS } from "./natter.ts";
 import { NatterProcess } from "./process.ts";
 
 const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
+/** Where `deno task start` runs: the repository. */
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /** The flags of `deno task start` between `deno run` and `main.ts`. */
 function startFlags(): string[] {
@@ -31,7 +33,7 @@ export function startNode(redis: string, args: string[] = []): Promise<Node> {
     "--redis",
     redis,
     ...args,
-  ]);
+  ], { cwd: ROOT });
 }
 
 /** The `ws://` URL of a node's endpoint, for `room` when given (plain). */
