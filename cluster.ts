@@ -17,6 +17,7 @@ import type { CloseReason } from "./hub.ts";
 import type { LogOptions } from "./log.ts";
 import type { ServerOptions } from "./server.ts";
 import { MemoryStore } from "./store/memory.ts";
+import type { RedisStoreOptions } from "./store/redis.ts";
 import { type StoreAnswer, type StoreCall, StoreHost } from "./store/remote.ts";
 
 /** The settings a worker gets: a server's options that can be cloned. */
@@ -32,9 +33,15 @@ export type WorkerOptions =
     logging?: Omit<LogOptions, "write">;
   };
 
+/** Where the rooms live when they live in Redis. */
+export interface SharedStore extends Pick<RedisStoreOptions, "presenceExpiry"> {
+  /** The Redis URL. */
+  url: string;
+}
+
 /** A message from the main thread to a worker. */
 export type ToWorker =
-  | { type: "start"; options: WorkerOptions }
+  | { type: "start"; options: WorkerOptions; redis?: SharedStore }
   | StoreAnswer
   | { type: "drain" }
   | { type: "stop"; reason?: CloseReason };
@@ -52,6 +59,11 @@ export interface ClusterOptions extends WorkerOptions {
   workers: number;
   /** Called once every worker listens. */
   onListen?: (addr: Deno.NetAddr) => void;
+  /**
+   * Keep the rooms in this Redis: each worker uses it directly, as one
+   * more node. Otherwise they live in the main thread's memory.
+   */
+  redis?: SharedStore;
 }
 
 /** A running multi-threaded natter. */
@@ -87,7 +99,7 @@ export interface Cluster extends AsyncDisposable {
  * ```
  */
 export async function serveCluster(options: ClusterOptions): Promise<Cluster> {
-  const { workers: count, onListen, ...settings } = options;
+  const { workers: count, onListen, redis, ...settings } = options;
   if (!Number.isInteger(count) || count < 1) {
     throw new RangeError(`Cannot start "${count}" workers: not a whole number`);
   }
@@ -126,7 +138,11 @@ export async function serveCluster(options: ClusterOptions): Promise<Cluster> {
       };
       const port = addr?.port ?? settings.port;
       const idPrefix = `${prefix}${i.toString(36)}-`;
-      post(worker, { type: "start", options: { ...settings, port, idPrefix } });
+      post(worker, {
+        type: "start",
+        options: { ...settings, port, idPrefix },
+        redis,
+      });
       addr = await started.promise;
     }
   } catch (error) {

@@ -43,6 +43,16 @@ export interface Config extends
   logLevel: (typeof LOG_LEVELS)[number];
   /** Milliseconds `/readyz` is 503 on SIGTERM before clients are closed. */
   drainDelay: number;
+  /**
+   * The Redis that rooms live in, shared with other natter nodes; "" keeps
+   * them in this process's memory.
+   */
+  redis: string;
+  /**
+   * Milliseconds within which the members of a node that died leave the
+   * presence of the other nodes (with `redis`).
+   */
+  presenceExpiry: number;
   /** Whether `--help` was asked for. */
   help: boolean;
 }
@@ -87,6 +97,8 @@ export const ENV_VARS = [
   "NATTER_LOG_FORMAT",
   "NATTER_LOG_LEVEL",
   "NATTER_DRAIN_DELAY",
+  "NATTER_REDIS",
+  "NATTER_PRESENCE_EXPIRY",
 ] as const;
 
 /** The flag of a variable: `NATTER_MAX_ROOMS` is `--max-rooms`. */
@@ -142,6 +154,10 @@ Flags (each also read from the environment variable in brackets; flags win):
   --log-level LEVEL      debug, info, warning or error (default info) [NATTER_LOG_LEVEL]
   --drain-delay S        on SIGTERM, seconds /readyz answers 503 before clients
                          are closed with 1012 (default 0) [NATTER_DRAIN_DELAY]
+  --redis URL            keep rooms in this Redis, shared with other natter nodes,
+                         e.g. redis://127.0.0.1:6379 (default: in memory) [NATTER_REDIS]
+  --presence-expiry S    with --redis: seconds within which the members of a node
+                         that died leave presence (default 45) [NATTER_PRESENCE_EXPIRY]
   -h, --help             show this help
 `;
 
@@ -157,6 +173,8 @@ const DEFAULTS: Config = {
   maxPending: 64,
   shutdownTimeout: 5000,
   workers: 1,
+  redis: "",
+  presenceExpiry: 45_000,
   backlog: 8192,
   maxRooms: 4096,
   maxMembers: 10_000,
@@ -303,6 +321,14 @@ function apply(
     LOG_LEVELS,
   );
   if (level !== undefined) config.logLevel = level;
+  const presenceExpiry = int("NATTER_PRESENCE_EXPIRY", 1, 3600);
+  if (presenceExpiry !== undefined) {
+    config.presenceExpiry = presenceExpiry * 1000;
+  }
+  const redis = one("NATTER_REDIS");
+  if (redis !== undefined) {
+    config.redis = parseRedisUrl(label("NATTER_REDIS"), redis);
+  }
   const writeWait = int("NATTER_WRITE_WAIT", 1, 3600);
   if (writeWait !== undefined) config.writeWait = writeWait * 1000;
   const origins = layer.NATTER_ALLOW_ORIGIN;
@@ -342,6 +368,22 @@ function oneOf<T extends string>(
   throw new ConfigError(
     `Cannot use "${label}": "${value}" is not one of ${choices.join(", ")}`,
   );
+}
+
+/** Checks a Redis URL: `redis://` or `rediss://`, with a host. */
+function parseRedisUrl(label: string, value: string): string {
+  let url;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`Cannot parse "${label}": "${value}" is not a URL`);
+  }
+  if (!["redis:", "rediss:"].includes(url.protocol) || url.hostname === "") {
+    throw new ConfigError(
+      `Cannot use "${label}": "${value}" is not a redis:// or rediss:// URL with a host`,
+    );
+  }
+  return value;
 }
 
 function parseInteger(

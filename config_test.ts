@@ -160,6 +160,8 @@ Deno.test("parseConfig() reads each environment variable", async (t) => {
     ["NATTER_IDLE_TIMEOUT", "20", { idleTimeout: 20 }],
     ["NATTER_WRITE_WAIT", "2", { writeWait: 2000 }],
     ["NATTER_WORKERS", "2", { workers: 2 }],
+    ["NATTER_REDIS", "redis://r:6379", { redis: "redis://r:6379" }],
+    ["NATTER_PRESENCE_EXPIRY", "3", { presenceExpiry: 3000 }],
     // An empty variable counts as unset.
     ["NATTER_PORT", "", { port: 8080 }],
   ];
@@ -299,6 +301,36 @@ Deno.test("parseAddr() splits host and port", async (t) => {
       () => parseAddr("--addr", "host:99999"),
       `"--addr"`,
       "99999",
+    );
+  });
+});
+
+Deno.test("parseConfig() reads --redis and --presence-expiry", async (t) => {
+  await t.step("defaults: in memory, 45 s", () => {
+    const config = parseConfig([]);
+    assert.equal(config.redis, "");
+    assert.equal(config.presenceExpiry, 45_000);
+  });
+  await t.step("flags", () => {
+    const config = parseConfig([
+      "--redis",
+      "rediss://user:secret@cache.example:6380/2",
+      "--presence-expiry",
+      "10",
+    ]);
+    assert.equal(config.redis, "rediss://user:secret@cache.example:6380/2");
+    assert.equal(config.presenceExpiry, 10_000);
+  });
+  await t.step("a URL that is not Redis's", () => {
+    assert.throws(
+      () => parseConfig(["--redis", "http://127.0.0.1:6379"]),
+      new ConfigError(
+        'Cannot use "--redis": "http://127.0.0.1:6379" is not a redis:// or rediss:// URL with a host',
+      ),
+    );
+    assert.throws(
+      () => parseConfig(["--redis", "6379"]),
+      /Cannot parse "--redis": "6379" is not a URL/,
     );
   });
 });

@@ -38,6 +38,15 @@ import type {
 } from "./store/store.ts";
 
 /**
+ * What the store fed, in its order: messages, presence changes made
+ * elsewhere, or a reset of the room's stream.
+ */
+type Fed =
+  | readonly StoredMessage[]
+  | { readonly joined: readonly Member[]; readonly left: readonly Member[] }
+  | { readonly reset: Position };
+
+/**
  * Resolves once the event loop has turned: after the I/O that was ready,
  * including the writes of what the sockets were handed, with no timer
  * clamping.
@@ -160,6 +169,15 @@ export const UNAVAILABLE: CloseReason = {
 };
 
 /**
+ * The close of every member when the room's stream lost its continuity (a
+ * store that came back empty): they rejoin and learn it is a new epoch.
+ */
+export const HISTORY_RESET: CloseReason = {
+  code: 1012,
+  reason: "room history was reset; rejoin",
+};
+
+/**
  * A room's Hub. It opens the room in the store and starts running when
  * constructed, and stops when closed.
  *
@@ -189,10 +207,14 @@ export class Hub implements AsyncDisposable {
   readonly #log: (line: string) => void;
   readonly #meter: Meter;
   /** What the store feeds back, in offset order. */
-  readonly #fed: Channel<readonly StoredMessage[]>;
+  readonly #fed: Channel<Fed>;
   #position: Position = { epoch: "", offset: 0 };
   /** How members still here when the Hub closes are told to close. */
   #closeReason = GOING_AWAY;
+  /** Whether the store has opened the room; until then, joins are refused. */
+  #opened = false;
+  /** Whether the last attempt to open the room failed (it was logged). */
+  #failing = false;
   /** Members evicted since the last presence event. */
   #evicted: Member[] = [];
   readonly #done: Promise<void>;
@@ -250,22 +272,15 @@ export class Hub implements AsyncDisposable {
   async #run(): Promise<void> {
     const requests = [this.register, this.unregister, this.broadcast];
     const channels = [...requests, this.#fed];
-    try {
-      this.#position = await this.#store.open(this.room, (messages) => {
-        // Every message the store feeds must be fanned out, so it waits for
-        // room rather than being refused; waiting senders keep their order.
-        this.#fed.send(messages).catch(() => {});
-      });
-    } catch (error) {
-      this.#log(`room "${this.room}" unavailable: ${(error as Error).message}`);
-      return this.#refuseAll(requests);
-    }
     for (;;) {
       await select(channels);
       // Let the rest of this turn's I/O arrive first: setImmediate runs
       // after the ready sockets' events, with no timer clamping.
       await nextTurn();
-      await this.#turn();
+      // A room the store could not open is tried again on the next turn
+      // that brings requests: the store may be back by then.
+      if (this.#opened || await this.#open()) await this.#turn();
+      else this.#refuseTurn();
       if (requests.every((c) => c.closed && c.size === 0)) break;
     }
     this.#fed.close();
@@ -278,6 +293,28 @@ export class Hub implements AsyncDisposable {
     for (const subscriber of this.#members.keys()) {
       this.#remove(subscriber, this.#closeReason);
     }
+  }
+
+  async #open(): Promise<boolean> {
+    // Every item the store feeds must be fanned out, so it waits for room
+    // rather than being refused; waiting items keep their order.
+    const fed = (item: Fed) => void this.#fed.send(item).catch(() => {});
+    try {
+      this.#position = await this.#store.open(this.room, fed, {
+        presence: (joined, left) => fed({ joined, left }),
+        reset: (position) => fed({ reset: position }),
+      });
+    } catch (error) {
+      if (!this.#failing) {
+        const why = (error as Error).message;
+        this.#log(`room "${this.room}" unavailable: ${why}`);
+      }
+      this.#failing = true;
+      return false;
+    }
+    this.#opened = true;
+    this.#failing = false;
+    return true;
   }
 
   async #turn(): Promise<void> {
@@ -300,7 +337,7 @@ export class Hub implements AsyncDisposable {
       await this.#presence(joins, left);
     }
     const acks = drafts.length > 0 ? await this.#append(drafts) : undefined;
-    const fanning = this.#fanOut(this.#fed.takeAll(), acks);
+    const fanning = this.#fanOutFed(this.#fed.takeAll(), acks);
     if (fanning) await fanning;
     if (drafts.length > 0) this.#measure(drafts);
     if (left.length > 0 && this.#members.size === 0) this.#onEmpty?.();
@@ -420,6 +457,45 @@ export class Hub implements AsyncDisposable {
   }
 
   /**
+   * Offers what the store fed, in its order: messages (then the acks, with
+   * the last of them), presence changes made elsewhere, resets.
+   */
+  #fanOutFed(fed: Fed[], acks?: Map<Subscriber, Batch>): Promise<void> | void {
+    if (fed.every((item) => Array.isArray(item))) {
+      return this.#fanOut(fed as (readonly StoredMessage[])[], acks);
+    }
+    return this.#fanOutMixed(fed, acks);
+  }
+
+  async #fanOutMixed(fed: Fed[], acks?: Map<Subscriber, Batch>) {
+    let run: (readonly StoredMessage[])[] = [];
+    for (const item of fed) {
+      if (Array.isArray(item)) {
+        run.push(item as readonly StoredMessage[]);
+        continue;
+      }
+      if (run.length > 0) await this.#fanOut(run);
+      run = [];
+      if ("reset" in item) {
+        this.#position = item.reset;
+        for (const subscriber of [...this.#members.keys()]) {
+          this.#remove(subscriber, HISTORY_RESET);
+        }
+      } else {
+        const { joined, left } = item as {
+          joined: readonly Member[];
+          left: readonly Member[];
+        };
+        const news = Batch.of(presenceEvent(this.room, joined, left));
+        for (const subscriber of this.#members.keys()) {
+          this.#offer(subscriber, news);
+        }
+      }
+    }
+    await this.#fanOut(run, acks);
+  }
+
+  /**
    * Offers what the store fed to every member, then each sender its acks,
    * so that they share the frame of the last batch (S3). A burst larger
    * than a batch goes out a batch per turn of the event loop.
@@ -491,18 +567,17 @@ export class Hub implements AsyncDisposable {
     }
   }
 
-  /** While the room cannot be opened: refuse every request until closed. */
-  async #refuseAll(channels: Channel<unknown>[]): Promise<void> {
-    for (;;) {
-      await select(channels);
-      for (const join of this.register.takeAll()) {
-        if (!join.reply) join.subscriber.release(UNAVAILABLE);
-        else this.#refuse(join, "unavailable", "The room is unavailable");
-      }
-      this.unregister.takeAll();
-      this.broadcast.takeAll();
-      if (channels.every((c) => c.closed && c.size === 0)) return;
+  /** While the room cannot be opened: refuses the turn's requests. */
+  #refuseTurn(): void {
+    for (const join of this.register.takeAll()) {
+      if (!join.reply) join.subscriber.release(UNAVAILABLE);
+      else this.#refuse(join, "unavailable", "The room is unavailable");
     }
+    this.unregister.takeAll();
+    this.broadcast.takeAll();
+    this.#fed.takeAll();
+    // With nobody in it, the registry may free the room in time.
+    this.#onEmpty?.();
   }
 
   #remove(subscriber: Subscriber, close?: CloseReason): Member | undefined {

@@ -14,6 +14,7 @@ import { serveCluster } from "./cluster.ts";
 import { ConfigError, ENV_VARS, parseConfig, USAGE } from "./config.ts";
 import { setUpLogging } from "./log.ts";
 import { serve, SERVICE_RESTART } from "./server.ts";
+import { RedisStore } from "./store/redis.ts";
 
 /** Reads an environment variable, or `undefined` where it may not be read. */
 export function readEnv(name: string): string | undefined {
@@ -68,6 +69,8 @@ export async function main(args: string[]): Promise<number> {
     logFormat,
     logLevel,
     drainDelay,
+    redis,
+    presenceExpiry,
     ...settings
   } = config;
   const log = setUpLogging({ format: logFormat, level: logLevel });
@@ -96,6 +99,11 @@ export async function main(args: string[]): Promise<number> {
     Deno.addSignalListener(signal, listener);
     return () => Deno.removeSignalListener(signal, listener);
   });
+  // With Redis, every node (and every worker) is one more user of it.
+  const shared = redis === "" ? undefined : { url: redis, presenceExpiry };
+  const store = shared && workers === 1
+    ? new RedisStore(shared.url, { ...options, presenceExpiry, log })
+    : undefined;
   const onListen = (addr: Deno.NetAddr) => {
     const threads = workers > 1 ? ` on ${workers} workers` : "";
     const url = pageUrl(addr, options.cert !== undefined);
@@ -109,11 +117,13 @@ export async function main(args: string[]): Promise<number> {
         workers,
         tokens,
         logging: { format: logFormat, level: logLevel },
+        redis: shared,
         onListen,
       })
-      : serve({ ...options, verifier, log, onListen });
+      : serve({ ...options, store, verifier, log, onListen });
   } catch (error) {
     for (const remove of listeners) remove();
+    await store?.[Symbol.asyncDispose]();
     const where = `${config.hostname}:${config.port}`;
     const why = error instanceof Deno.errors.AddrInUse
       ? "the address is already in use"
@@ -138,6 +148,8 @@ export async function main(args: string[]): Promise<number> {
     reason = SERVICE_RESTART;
   }
   const clean = await natter.shutdown(reason);
+  // This node's members leave every other node's presence at once.
+  await store?.[Symbol.asyncDispose]();
   if (!clean) {
     log(
       "gave up waiting for stalled connections",

@@ -182,7 +182,9 @@ function createHandler(
   const maxPerIp = options.maxConnectionsPerIp ?? 0;
   const prefix = options.idPrefix ?? randomPrefix();
   const ops = {
-    ready: () => !shared.draining,
+    // Not ready while draining for a restart, or while the store (Redis)
+    // cannot serve.
+    ready: () => !shared.draining && (rooms.store.ready?.() ?? true),
     metrics,
     metricsToken: options.metricsToken,
     api: options.adminToken === undefined ? undefined : {
@@ -329,7 +331,7 @@ export function serve(options: ServerOptions = {}): Natter {
     rooms,
     members: (room = DEFAULT_ROOM) => rooms.find(room)?.size ?? 0,
     get ready() {
-      return !shared.draining;
+      return !shared.draining && (rooms.store.ready?.() ?? true);
     },
     drain: () => {
       shared.draining = true;

@@ -9,6 +9,7 @@ import { createVerifier } from "./auth/token.ts";
 import type { FromWorker, ToWorker } from "./cluster.ts";
 import { setUpLogging } from "./log.ts";
 import { type Natter, serve } from "./server.ts";
+import { RedisStore } from "./store/redis.ts";
 import { RemoteStore } from "./store/remote.ts";
 
 /** The worker's side of the channel to the main thread. */
@@ -17,8 +18,10 @@ const scope = self as unknown as {
   onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
 };
 
-/** The rooms live in the main thread's store, shared by every worker. */
+/** The rooms live in the main thread's store, shared by every worker... */
 const store = new RemoteStore((call) => scope.postMessage(call));
+/** ...unless they live in Redis, which this worker then uses directly. */
+let redis: RedisStore | undefined;
 let natter: Natter | undefined;
 
 scope.onmessage = async (event) => {
@@ -30,12 +33,17 @@ scope.onmessage = async (event) => {
     case "start":
       try {
         const { tokens, logging, ...options } = message.options;
+        const log = setUpLogging(logging);
+        if (message.redis) {
+          const { url, ...settings } = message.redis;
+          redis = new RedisStore(url, { ...options, ...settings, log });
+        }
         natter = serve({
           ...options,
-          store,
+          store: redis ?? store,
           reusePort: true,
           verifier: await createVerifier(tokens ?? {}),
-          log: setUpLogging(logging),
+          log,
           onListen: (addr) => scope.postMessage({ type: "listening", addr }),
         });
       } catch (error) {
@@ -47,6 +55,7 @@ scope.onmessage = async (event) => {
       return natter?.drain();
     case "stop": {
       const clean = natter ? await natter.shutdown(message.reason) : true;
+      await redis?.[Symbol.asyncDispose]();
       return scope.postMessage({ type: "stopped", clean });
     }
   }

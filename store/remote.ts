@@ -179,6 +179,8 @@ export class StoreHost {
         return store.updatePresence(args[0], args[1], args[2]);
       case "presence":
         return store.presence(args[0]);
+      case "ready":
+        return Promise.resolve(store.ready?.() ?? true);
     }
   }
 }

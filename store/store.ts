@@ -64,6 +64,24 @@ export interface Replay {
 export type Feed = (messages: readonly StoredMessage[]) => void;
 
 /**
+ * What a store shared by several processes tells a room's Hub besides its
+ * messages. A store of this process alone never calls them.
+ */
+export interface RoomEvents {
+  /**
+   * Members joined or left on another process, or were found gone with
+   * their process (presence expiry): the Hub tells its members (E2).
+   */
+  presence?(joined: readonly Member[], left: readonly Member[]): void;
+  /**
+   * The room's stream lost its continuity for this process (a new epoch, or
+   * messages that can no longer be fed): the Hub's members cannot continue
+   * from what they have seen, and what is fed next follows `position`.
+   */
+  reset?(position: Position): void;
+}
+
+/**
  * A room store. Every method may be answered from another process, so each
  * returns a promise; none is called per recipient, and a turn's messages go
  * in with one {@linkcode Store.append}.
@@ -71,9 +89,10 @@ export type Feed = (messages: readonly StoredMessage[]) => void;
 export interface Store {
   /**
    * Opens a room for a Hub of this process: creates it when it is new, and
-   * from now on feeds `feed` every message appended to it, in offset order.
+   * from now on feeds `feed` every message appended to it, in offset order,
+   * and `events` what changed elsewhere.
    */
-  open(room: string, feed: Feed): Promise<Position>;
+  open(room: string, feed: Feed, events?: RoomEvents): Promise<Position>;
   /**
    * Gives `drafts` the room's next offsets, in order, and adds them to its
    * history in one step; the feed gets them before the promise settles.
@@ -111,4 +130,9 @@ export interface Store {
    * so that a room created again gets a new epoch.
    */
   close(room: string): Promise<void>;
+  /**
+   * Whether the store can serve now (for `/readyz`); a store that cannot
+   * fail leaves it out.
+   */
+  ready?(): boolean;
 }

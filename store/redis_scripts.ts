@@ -1,0 +1,248 @@
+/**
+ * The Redis store's keys and Lua scripts: every change to a room is one
+ * script, run atomically by Redis in one round trip.
+ *
+ * A room `R` is four keys that share the hash tag `{R}`, so that a script
+ * touches one slot:
+ *
+ * - `natter:{R}:meta`, a hash: `epoch`, `offset` (the latest given out) and
+ *   `bytes` (the history's size);
+ * - `natter:{R}:log`, a list: the history, oldest first, one entry a message
+ *   (see `redis_codec.ts`); the oldest kept has offset
+ *   `offset - LLEN + 1`;
+ * - `natter:{R}:members`, a hash: connection id to the member as JSON with
+ *   the id of the node serving it;
+ * - `natter:{R}:nodes`, a hash: node id to the time (Redis's clock, ms)
+ *   after which the node counts as dead unless it has checked in again.
+ *
+ * and one pub/sub channel, `natter:{R}`, which carries each appended batch
+ * and each presence change to every node serving the room.
+ *
+ * @module
+ */
+
+/** The keys of a room, in the order every script takes them. */
+export function roomKeys(room: string): [string, string, string, string] {
+  const tag = `natter:{${room}}`;
+  return [`${tag}:meta`, `${tag}:log`, `${tag}:members`, `${tag}:nodes`];
+}
+
+/** The pub/sub channel of a room. */
+export function roomChannel(room: string): string {
+  return `natter:{${room}}`;
+}
+
+/** The room a channel from {@linkcode roomChannel} belongs to. */
+export function channelRoom(channel: string): string {
+  return channel.slice("natter:{".length, -1);
+}
+
+/** Creates the room's stream, with a new epoch, when it does not exist. */
+const ENSURE = `
+local function ensure(meta, log, candidate)
+  local epoch = redis.call('HGET', meta, 'epoch')
+  if not epoch then
+    epoch = candidate
+    redis.call('DEL', log)
+    redis.call('HSET', meta, 'epoch', epoch, 'offset', 0, 'bytes', 0)
+  end
+  return epoch
+end
+local function now()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function refresh(ttl)
+  if ttl > 0 then
+    for _, key in ipairs(KEYS) do redis.call('PEXPIRE', key, ttl) end
+  end
+end
+`;
+
+/**
+ * Appends a turn's messages: gives them the next offsets, adds them to the
+ * history, drops the oldest beyond the count and byte budgets, publishes
+ * the batch, and returns what the caller had not seen yet before it.
+ *
+ * ARGV: channel, the caller's epoch, a new epoch should the room have none,
+ * the caller's latest offset, max count, max bytes, the room's time to
+ * live (ms), then each message's entry without its offset.
+ *
+ * Returns `{epoch, first offset, entries after the caller's offset and
+ * before the first}`.
+ */
+export const APPEND = ENSURE + `
+local meta, log = KEYS[1], KEYS[2]
+local epoch = ensure(meta, log, ARGV[3])
+local n = #ARGV - 7
+local last = redis.call('HINCRBY', meta, 'offset', n)
+local first = last - n + 1
+local entries, added = {}, 0
+for i = 1, n do
+  local entry = '{"o":' .. (first + i - 1) .. ',' .. ARGV[7 + i]
+  entries[i] = entry
+  added = added + #entry
+end
+for i = 1, n, 1000 do
+  redis.call('RPUSH', log, unpack(entries, i, math.min(i + 999, n)))
+end
+local bytes = redis.call('HINCRBY', meta, 'bytes', added)
+local length = redis.call('LLEN', log)
+local maxCount, maxBytes = tonumber(ARGV[5]), tonumber(ARGV[6])
+local trimmed = false
+while length > 0 and (length > maxCount or bytes > maxBytes) do
+  bytes = bytes - #redis.call('LPOP', log)
+  length = length - 1
+  trimmed = true
+end
+if trimmed then redis.call('HSET', meta, 'bytes', bytes) end
+refresh(tonumber(ARGV[7]))
+redis.call('PUBLISH', ARGV[1],
+  '{"e":"' .. epoch .. '","m":[' .. table.concat(entries, ',') .. ']}')
+local since = tonumber(ARGV[4])
+if epoch ~= ARGV[2] then since = 0 end
+local kept = last - length + 1
+local from = math.max(since + 1, kept)
+local gap = {}
+if from <= first - 1 then
+  gap = redis.call('LRANGE', log, from - kept, first - 1 - kept)
+end
+return {epoch, first, gap}
+`;
+
+/**
+ * Opens, and keeps alive, a room for a node: creates the stream when it is
+ * new; checks the node in and adds back any of its members that are
+ * missing (after Redis lost them); with sweeping on, removes the members of
+ * nodes that did not check in in time and publishes that they left.
+ *
+ * ARGV: channel, a new epoch should the room have none, node id, how long
+ * a check-in lasts (ms), "1" to sweep, the room's time to live (ms), then
+ * the node's members as pairs of connection id and member JSON.
+ *
+ * Returns `{epoch, latest offset}`.
+ */
+export const TOUCH = ENSURE + `
+local meta, log, members, nodes = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local node = ARGV[3]
+local epoch = ensure(meta, log, ARGV[2])
+local offset = tonumber(redis.call('HGET', meta, 'offset'))
+local clock = now()
+if ARGV[5] == '1' then
+  local left = {}
+  local alive = {}
+  local deadlines = redis.call('HGETALL', nodes)
+  for i = 1, #deadlines, 2 do
+    if tonumber(deadlines[i + 1]) < clock then
+      redis.call('HDEL', nodes, deadlines[i])
+    else
+      alive[deadlines[i]] = true
+    end
+  end
+  local all = redis.call('HGETALL', members)
+  for i = 1, #all, 2 do
+    local member = cjson.decode(all[i + 1])
+    if not alive[member.node] and member.node ~= node then
+      redis.call('HDEL', members, all[i])
+      left[#left + 1] = all[i + 1]
+    end
+  end
+  if #left > 0 then
+    redis.call('PUBLISH', ARGV[1],
+      '{"o":"","j":[],"l":[' .. table.concat(left, ',') .. ']}')
+  end
+end
+if #ARGV > 6 then
+  redis.call('HSET', nodes, node, clock + tonumber(ARGV[4]))
+  local joined = {}
+  for i = 7, #ARGV, 2 do
+    if redis.call('HSETNX', members, ARGV[i], ARGV[i + 1]) == 1 then
+      joined[#joined + 1] = ARGV[i + 1]
+    end
+  end
+  if #joined > 0 then
+    redis.call('PUBLISH', ARGV[1], '{"o":"' .. node .. '","j":[' ..
+      table.concat(joined, ',') .. '],"l":[]}')
+  end
+  refresh(tonumber(ARGV[6]))
+end
+return {epoch, offset}
+`;
+
+/**
+ * Records a turn's joins and leaves of one node's members, checks the node
+ * in, and publishes the change for the other nodes.
+ *
+ * ARGV: channel, node id, how long a check-in lasts (ms), the room's time
+ * to live (ms), the number of joins, then joins and leaves as pairs of
+ * connection id and member JSON.
+ */
+export const PRESENCE = ENSURE + `
+local members, nodes = KEYS[3], KEYS[4]
+local node = ARGV[2]
+redis.call('HSET', nodes, node, now() + tonumber(ARGV[3]))
+local joins = tonumber(ARGV[5])
+local joined, left = {}, {}
+for i = 6, 5 + 2 * joins, 2 do
+  redis.call('HSET', members, ARGV[i], ARGV[i + 1])
+  joined[#joined + 1] = ARGV[i + 1]
+end
+for i = 6 + 2 * joins, #ARGV, 2 do
+  if redis.call('HDEL', members, ARGV[i]) == 1 then
+    left[#left + 1] = ARGV[i + 1]
+  end
+end
+refresh(tonumber(ARGV[4]))
+if #joined + #left > 0 then
+  redis.call('PUBLISH', ARGV[1], '{"o":"' .. node .. '","j":[' ..
+    table.concat(joined, ',') .. '],"l":[' .. table.concat(left, ',') .. ']}')
+end
+return 0
+`;
+
+/**
+ * Reads the history, as `{epoch, latest offset, offset of the first entry
+ * returned, entries}`.
+ *
+ * ARGV: the mode, then its arguments:
+ * - `range FROM TO`: the entries kept with offsets FROM..TO;
+ * - `replay UPTO EPOCH SINCE LIMIT`: with EPOCH the room's and every
+ *   message after SINCE still kept, those up to UPTO (the first element is
+ *   then `1`: recovered); otherwise the latest LIMIT up to UPTO (`0`);
+ * - `before BEFORE LIMIT`: the latest LIMIT before BEFORE.
+ */
+export const READ = `
+local meta, log = KEYS[1], KEYS[2]
+local epoch = redis.call('HGET', meta, 'epoch') or ''
+local last = tonumber(redis.call('HGET', meta, 'offset') or '0')
+local kept = last - redis.call('LLEN', log) + 1
+local function range(from, to)
+  from = math.max(from, kept, 1)
+  to = math.min(to, last)
+  if from > to then return from, {} end
+  return from, redis.call('LRANGE', log, from - kept, to - kept)
+end
+local mode = ARGV[1]
+if mode == 'range' then
+  local from, entries = range(tonumber(ARGV[2]), tonumber(ARGV[3]))
+  return {epoch, last, from, entries}
+end
+if mode == 'replay' then
+  local upTo = math.min(tonumber(ARGV[2]), last)
+  local since = tonumber(ARGV[4])
+  if ARGV[3] ~= '' and ARGV[3] == epoch and since <= upTo and
+      since >= kept - 1 then
+    local from, entries = range(since + 1, upTo)
+    return {epoch, 1, from, entries}
+  end
+  local limit = tonumber(ARGV[5])
+  if limit <= 0 then return {epoch, 0, 0, {}} end
+  local from, entries = range(upTo - limit + 1, upTo)
+  return {epoch, 0, from, entries}
+end
+local limit = tonumber(ARGV[3])
+if limit <= 0 then return {epoch, last, 0, {}} end
+local to = tonumber(ARGV[2]) - 1
+local from, entries = range(to - limit + 1, to)
+return {epoch, last, from, entries}
+`;

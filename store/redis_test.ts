@@ -1,0 +1,174 @@
+/**
+ * The Redis store on its own, against a redis-server of the test's own:
+ * offsets, budgets, recovery and paging as the memory store has them, one
+ * round trip per append, and `--workers` on Redis.
+ */
+
+import assert from "node:assert/strict";
+import { createClient } from "@redis/client";
+import { until } from "../test_util/natter.ts";
+import { startNode, untilReadyz, wsUrl } from "../test_util/node.ts";
+import { RedisServer, redisTest } from "../test_util/redis.ts";
+import { V1Client } from "../test_util/v1.ts";
+import { RedisStore, type RedisStoreOptions } from "./redis.ts";
+import type { Draft, StoredMessage } from "./store.ts";
+
+const drafts = (...texts: string[]): Draft[] =>
+  texts.map((text) => ({ text, from: { client: "c1", nick: "ada" } }));
+
+async function openStore(
+  redis: RedisServer,
+  options: RedisStoreOptions = {},
+): Promise<RedisStore> {
+  const store = new RedisStore(redis.url, options);
+  await until(() => store.ready(), "the store to be ready");
+  return store;
+}
+
+/** How many times Redis ran each command so far. */
+async function commandCalls(redis: RedisServer): Promise<Map<string, number>> {
+  const client = createClient({ url: redis.url });
+  await client.connect();
+  try {
+    const info = await client.sendCommand(["INFO", "commandstats"]) as string;
+    const calls = new Map<string, number>();
+    for (const match of info.matchAll(/^cmdstat_(\S+):calls=(\d+)/gm)) {
+      calls.set(match[1], Number(match[2]));
+    }
+    return calls;
+  } finally {
+    client.destroy();
+  }
+}
+
+Deno.test({
+  name: "RedisStore: offsets, history budgets, recovery and paging",
+  ...redisTest,
+}, async (t) => {
+  await using redis = await RedisServer.start();
+  await using store = await openStore(redis, {
+    historySize: 3,
+    historyBytes: 10_000,
+  });
+  const fed: StoredMessage[] = [];
+  const start = await store.open("r", (messages) => fed.push(...messages));
+  assert.equal(start.offset, 0);
+
+  await t.step("append() gives offsets in order and feeds them", async () => {
+    const stored = await store.append("r", drafts("a", "b"));
+    assert.deepEqual(stored.map((m) => m.offset), [1, 2]);
+    assert.deepEqual(fed.map((m) => [m.offset, m.text]), [[1, "a"], [2, "b"]]);
+    assert.deepEqual(fed[0].from, { client: "c1", nick: "ada" });
+  });
+
+  await t.step("the history keeps the latest historySize", async () => {
+    await store.append("r", drafts("c", "d"));
+    const replay = await store.replay("r", 4, { limit: 50 });
+    assert.deepEqual(replay.messages.map((m) => m.offset), [2, 3, 4]);
+  });
+
+  await t.step("replay() recovers only what is still kept", async () => {
+    const ok = await store.replay("r", 4, {
+      since: { epoch: start.epoch, offset: 2 },
+      limit: 50,
+    });
+    assert.equal(ok.recovered, true);
+    assert.deepEqual(ok.messages.map((m) => m.text), ["c", "d"]);
+    const gone = await store.replay("r", 4, {
+      since: { epoch: start.epoch, offset: 0 },
+      limit: 2,
+    });
+    assert.equal(gone.recovered, false);
+    assert.deepEqual(gone.messages.map((m) => m.offset), [3, 4]);
+    const other = await store.replay("r", 4, {
+      since: { epoch: "another", offset: 4 },
+      limit: 1,
+    });
+    assert.equal(other.recovered, false);
+  });
+
+  await t.step("before() pages back through what is kept", async () => {
+    const page = await store.before("r", 4, 2);
+    assert.deepEqual(page.map((m) => m.offset), [2, 3]);
+    assert.deepEqual(await store.before("r", 2, 5), []);
+  });
+
+  await t.step("a byte budget drops the oldest", async () => {
+    await using small = await openStore(redis, { historyBytes: 200 });
+    await small.open("b", () => {});
+    await small.append("b", drafts("x".repeat(80), "y".repeat(80)));
+    const replay = await small.replay("b", 2, { limit: 50 });
+    assert.deepEqual(replay.messages.map((m) => m.offset), [2]);
+  });
+});
+
+Deno.test({
+  name: "RedisStore.append() takes one round trip for a turn's messages",
+  ...redisTest,
+}, async () => {
+  await using redis = await RedisServer.start();
+  await using store = await openStore(redis);
+  await store.open("r", () => {});
+  await store.append("r", drafts("warm up"));
+  const before = await commandCalls(redis);
+  await store.append("r", drafts(...Array.from({ length: 100 }, String)));
+  const after = await commandCalls(redis);
+  const ran = (name: string) =>
+    (after.get(name) ?? 0) - (before.get(name) ?? 0);
+  assert.equal(ran("evalsha"), 1, "one script for 100 messages");
+  assert.equal(ran("publish"), 1, "one publish for the batch");
+  assert.equal(ran("rpush"), 1);
+});
+
+Deno.test({
+  name: "RedisStore: presence spans stores; leaving on dispose tells others",
+  ...redisTest,
+}, async () => {
+  await using redis = await RedisServer.start();
+  await using a = await openStore(redis);
+  const b = await openStore(redis);
+  const news: unknown[] = [];
+  await a.open("r", () => {}, {
+    presence: (joined, left) => news.push({ joined, left }),
+  });
+  await b.open("r", () => {});
+  await b.updatePresence("r", [{ client: "b1", nick: "bob" }], []);
+  await until(() => news.length === 1, "a to hear of bob");
+  assert.deepEqual(await a.presence("r"), [{ client: "b1", nick: "bob" }]);
+  await b[Symbol.asyncDispose]();
+  await until(() => news.length === 2, "a to hear bob left");
+  assert.deepEqual(news[1], {
+    joined: [],
+    left: [{ client: "b1", nick: "bob" }],
+  });
+  assert.deepEqual(await a.presence("r"), []);
+});
+
+Deno.test({
+  name: "--workers 2 with --redis: every worker is a node of the room",
+  ...redisTest,
+}, async () => {
+  await using redis = await RedisServer.start();
+  await using node = await startNode(redis.url, ["--workers", "2"]);
+  await untilReadyz(node, 200);
+  const clients = await Promise.all(
+    Array.from({ length: 4 }, () => V1Client.open(wsUrl(node))),
+  );
+  try {
+    for (const client of clients) await client.join("w");
+    for (const [i, client] of clients.entries()) {
+      await client.request({ type: "send", room: "w", text: `${i}` });
+    }
+    for (const client of clients) {
+      const seen = await client.waitForAll(
+        (e) => e.type === "message",
+        4,
+        "every message",
+      );
+      assert.deepEqual(seen.map((e) => e.offset), [1, 2, 3, 4]);
+      assert.deepEqual(seen.map((e) => e.text), ["0", "1", "2", "3"]);
+    }
+  } finally {
+    for (const client of clients) await client[Symbol.asyncDispose]();
+  }
+});
