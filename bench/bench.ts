@@ -24,6 +24,7 @@ import { slow } from "./slow.ts";
 
 const USAGE =
   `Usage: deno task bench broadcast|ramp|connect|slow --url ws://127.0.0.1:8080/ws [flags]
+  --url URL[,URL]  broadcast/ramp: several nodes' URLs take the clients in turn
   --pid N          server PID: its CPU % and RSS
   --clients N      connections (broadcast/ramp 100, connect 2000, slow 10)
   --senders N      of them also sending (5)

@@ -253,10 +253,14 @@ async function connect(
   sockets = [];
   roomOf = (index) => (first + index * stride) % rooms;
   const structured = protocol === "natter.v1";
+  // Several nodes (comma-separated URLs) take the connections in turn, by
+  // their index over every thread, so a room's members are split evenly.
+  const urls = url.split(",");
+  const node = (index: number) => urls[(first + index * stride) % urls.length];
   // Plain mode chooses the room by path (R2): /ws is the default room.
   const address = structured || rooms === 1
-    ? url
-    : (index: number) => `${url}/${roomName(roomOf(index), rooms)}`;
+    ? node
+    : (index: number) => `${node(index)}/${roomName(roomOf(index), rooms)}`;
   let pending = 0;
   const joined = (room: number) => {
     report.open++;
