@@ -18,6 +18,7 @@
 // all fetched before anything runs).
 // deno-lint-ignore no-import-prefix
 import { type Browser, chromium, type Page } from "npm:playwright-core@1.65.1";
+import { isCI } from "./ci.ts";
 import type { TestServer } from "./natter.ts";
 import { ChatClient, startServer, until } from "./natter.ts";
 
@@ -36,15 +37,6 @@ const ARGS = [
   "--disable-sync",
   "--no-first-run",
 ];
-
-/**
- * Whether `CI` says this is a CI run. CI services set it to `true`, `1` or a
- * name of their own, so anything but empty, `false` or `0` counts.
- */
-export function isCI(value = Deno.env.get("CI")): boolean {
-  const ci = value?.trim().toLowerCase() ?? "";
-  return ci !== "" && ci !== "false" && ci !== "0";
-}
 
 /**
  * Why the browser tests cannot run here, or `undefined` when they can. In CI

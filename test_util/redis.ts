@@ -6,13 +6,9 @@
  * @module
  */
 
+import { isCI } from "./ci.ts";
 import { Lines } from "./process.ts";
 import { deadline } from "./natter.ts";
-
-const ci = Deno.env.get("CI");
-/** Whether this is CI (`CI` set, and not `false` or `0`). */
-export const IN_CI = ci !== undefined && ci !== "" && ci !== "false" &&
-  ci !== "0";
 
 /**
  * Why the Redis tests cannot run here, or `undefined` when they can. In CI
@@ -29,7 +25,7 @@ function redisSkipReason(): string | undefined {
   } catch {
     // Not installed.
   }
-  if (IN_CI) return undefined;
+  if (isCI()) return undefined;
   return "redis-server not found; install it with `apt-get install -y redis-server`";
 }
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isCI } from "./browser.ts";
+import { isCI } from "./ci.ts";
 
 Deno.test("isCI() counts any CI value but empty, false and 0", () => {
   for (const value of ["true", "1", "yes", "TRUE", "github-actions"]) {
