@@ -77,9 +77,9 @@ run() { # NAME MODE BENCH_FLAGS...
 }
 
 for round in $(seq 1 "$rounds"); do
-	run "r$round-memory-1000" memory --clients 1000 --senders 5
-	run "r$round-redis-1000" redis --clients 1000 --senders 5
-	run "r$round-memory-rooms" memory --clients 1000 --rooms 100 --senders 100 --rate 20
-	run "r$round-redis-rooms" redis --clients 1000 --rooms 100 --senders 100 --rate 20
+	run "r$round-memory-1000" memory --clients 1000 --senders 5 --rate 10
+	run "r$round-redis-1000" redis --clients 1000 --senders 5 --rate 10
+	run "r$round-memory-rooms" memory --clients 1000 --rooms 100 --senders 100 --rate 2
+	run "r$round-redis-rooms" redis --clients 1000 --rooms 100 --senders 100 --rate 2
 done
 echo "results in $out" >&2
