@@ -27,6 +27,9 @@ const USAGE = `Usage: deno task bench:compare --out DIR [flags]
   --bun PATH          bun binary (/tmp/bun/node_modules/.bin/bun)
   --duration D        seconds of sending per ramp step (3s)
   --max-steps N       ramp steps at most, for natter and Bun (10)
+  --before DIR        a checkout of an earlier natter, run as natter-before
+  --quiet-pct N       wait (30 s at most) for the machine to be under N% busy
+                      before each run (50)
   --pin               server on CPU 0, generator on CPU 1 (taskset)
   --report-only       print the tables of DIR, run nothing`;
 
@@ -42,6 +45,8 @@ const { values: flags } = parseArgs({
     bun: { type: "string", default: "/tmp/bun/node_modules/.bin/bun" },
     duration: { type: "string", default: "3s" },
     "max-steps": { type: "string", default: "10" },
+    before: { type: "string" },
+    "quiet-pct": { type: "string", default: "50" },
     pin: { type: "boolean", default: false },
     "report-only": { type: "boolean", default: false },
     help: { type: "boolean", short: "h" },
@@ -78,6 +83,7 @@ function serverCommand(server: string, port: number): string[] | undefined {
   switch (server) {
     case "natter":
     case "natter.v1":
+    case "natter-before":
       return natter;
     case "natter-workers2":
       return [...natter, "--workers", "2"];
@@ -134,6 +140,33 @@ async function listening(port: number): Promise<boolean> {
   return false;
 }
 
+/** Both cores' busy share over the next second, in percent. */
+async function busyPct(): Promise<number> {
+  const read = async () =>
+    (await Deno.readTextFile("/proc/stat")).split("\n")[0].split(/\s+/)
+      .slice(1).map(Number);
+  const a = await read();
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const b = await read();
+  const d = b.map((v, i) => v - a[i]);
+  const total = d.reduce((x, y) => x + y, 0);
+  return total ? Math.round(100 * (total - d[3] - d[4]) / total) : 0;
+}
+
+/**
+ * Waits, 30 s at most, for the machine to be quieter than --quiet-pct
+ * (other developers' tests share it); returns the last busy share.
+ */
+async function quieter(): Promise<number> {
+  let busy = 0;
+  for (let i = 0; i < 15; i++) {
+    busy = await busyPct();
+    if (busy <= Number(flags["quiet-pct"])) break;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  return busy;
+}
+
 /** What the machine was doing: `uptime` and the busiest processes. */
 async function machine(): Promise<string> {
   const run = async (cmd: string, args: string[]) =>
@@ -159,7 +192,7 @@ async function runOne(
   const cmd = [...pin(0), ...serverCommand(server, ++port)!];
   const child = new Deno.Command(cmd[0], {
     args: cmd.slice(1),
-    cwd: repo,
+    cwd: server === "natter-before" ? flags.before : repo,
     env: { PORT: String(port), HOST: "127.0.0.1" },
     stdout: "null",
     stderr: "null",
@@ -180,12 +213,11 @@ async function runOne(
       ...["--url", `ws://127.0.0.1:${port}/ws`, "--pid", String(child.pid)],
       ...extra,
     ];
+    const busy = await quieter();
     await Deno.writeTextFile(
       `${out}/machine.txt`,
-      `${name} ${await machine()}\n`,
-      {
-        append: true,
-      },
+      `${name} busy ${busy}% | ${await machine()}\n`,
+      { append: true },
     );
     console.error(`== ${name} ${new Date().toISOString().slice(11, 19)}`);
     const result = await new Deno.Command("flock", {
@@ -212,6 +244,7 @@ if (!flags["report-only"]) {
       for (const scenario of list(flags.scenarios!)) {
         for (const server of list(flags.servers!)) {
           if (gen !== "deno" && server === "natter.v1") continue;
+          if (server === "natter-before" && !flags.before) continue;
           const name = `${gen}-${server}-${scenario}-${round}`;
           await runOne(name, server, gen, scenarioArgs(scenario, server));
         }

@@ -17,7 +17,7 @@ export function runOf(file: string):
   | { gen: string; server: string; scenario: string; round: number }
   | undefined {
   const match =
-    /^(chatbench|deno)-(natter\.v1|natter-workers2|natter|bun|baseline)-((?:ramp|light)-\d+)-(\d+)\.json$/
+    /^(chatbench|deno)-(natter\.v1|natter-workers2|natter-before|natter|bun|baseline)-((?:ramp|light)-\d+)-(\d+)\.json$/
       .exec(file);
   if (!match) return undefined;
   const [, gen, server, scenario, round] = match;
