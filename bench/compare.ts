@@ -173,10 +173,13 @@ async function machine(): Promise<string> {
     new TextDecoder().decode(
       (await new Deno.Command(cmd, { args, stdout: "piped" }).output()).stdout,
     ).trim();
-  const top = await run("ps", ["-eo", "pcpu,comm", "--sort=-pcpu"]);
-  return `${await run("uptime", [])} | top: ${
-    top.split("\n").slice(1, 5).map((l) => l.trim()).join(", ")
-  }`;
+  // top's %CPU is over its own short interval, not a process's lifetime.
+  const top = await run("top", ["-b", "-n", "1", "-o", "%CPU", "-w", "200"]);
+  const busiest = top.split("\n").slice(7, 12).map((line) => {
+    const fields = line.trim().split(/\s+/);
+    return `${fields[8]} ${fields[11]}`;
+  });
+  return `${await run("uptime", [])} | top: ${busiest.join(", ")}`;
 }
 
 let port = 18900 + Math.floor(Math.random() * 500);
