@@ -3,7 +3,8 @@
  * every server's result per round, the median and the spread (min-max), and
  * each server's ratio to Bun, both of the medians and round by round (a
  * round's servers ran minutes apart, so the per-round ratio is the one drift
- * touches least).
+ * touches least). A ramp whose first step failed shows "none" and counts in
+ * the median as below every passing step.
  *
  *   deno run --allow-read bench/compare_report.ts DIR
  *
@@ -110,14 +111,18 @@ export async function report(dir: string): Promise<string> {
           const perRound = ran.map((f, i) =>
             f && bun[i] ? f2(f.rate / bun[i]!.rate) : "-"
           );
+          // A round with no passing step counts as below the first step.
+          const shown = rates.map((r) => r > 0 ? f2(r) : "none");
           lines.push(
-            `| ${server} | ${rates.map(f2).join(", ")} | **${f2(mid)}** | ${
-              spread(rates, f2)
-            } | ${f1(median(ok.map((f) => f.p99)))} | ${
-              f1(median(ok.map((f) => f.cpu)))
-            } | ${f1(median(ok.map((f) => f.frame)))} | ${
-              f2(mid / bunMid)
-            }x | ${perRound.join(", ")} |`,
+            `| ${server} | ${shown.join(", ")} | **${
+              mid > 0 ? f2(mid) : "none"
+            }** | ${spread(rates, f2)} | ${
+              f1(median(ok.map((f) => f.p99)))
+            } | ${f1(median(ok.map((f) => f.cpu)))} | ${
+              f1(median(ok.map((f) => f.frame)))
+            } | ${mid > 0 && bunMid > 0 ? `${f2(mid / bunMid)}x` : "-"} | ${
+              perRound.join(", ")
+            } |`,
           );
         } else {
           const p99 = ok.map((f) => f.p99);
