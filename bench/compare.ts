@@ -31,6 +31,8 @@ const USAGE = `Usage: deno task bench:compare --out DIR [flags]
   --quiet-pct N       wait (30 s at most) for the machine to be under N% busy
                       before each run (50)
   --pin               server on CPU 0, generator on CPU 1 (taskset)
+  --lock PATH         the lock every benchmark on the machine holds
+                      (/tmp/natter-bench.lock)
   --report-only       print the tables of DIR, run nothing`;
 
 const { values: flags } = parseArgs({
@@ -48,6 +50,7 @@ const { values: flags } = parseArgs({
     before: { type: "string" },
     "quiet-pct": { type: "string", default: "50" },
     pin: { type: "boolean", default: false },
+    lock: { type: "string", default: "/tmp/natter-bench.lock" },
     "report-only": { type: "boolean", default: false },
     help: { type: "boolean", short: "h" },
   },
@@ -59,7 +62,7 @@ if (flags.help || !flags.out) {
 const out = flags.out;
 const list = (value: string) => value.split(",").filter((s) => s !== "");
 const repo = new URL("..", import.meta.url).pathname;
-const LOCK = "/tmp/natter-bench.lock";
+const LOCK = flags.lock!;
 
 /**
  * Each server as a command line on `port`. natter runs as `deno task start`
