@@ -30,6 +30,7 @@ import {
 } from "./hub.ts";
 import { TokenBucket } from "./limits/bucket.ts";
 import type { Log } from "./log.ts";
+import { DrainWatch } from "./drain_watch.ts";
 import { exceedsUtf8, normalize } from "./message.ts";
 import { type Meter, NO_METER } from "./ops/metrics.ts";
 import { Outbox } from "./outbox.ts";
@@ -131,6 +132,9 @@ const TOO_FAST: CloseReason = { code: 1008, reason: "sending too fast" };
 const TOO_MANY_ROOMS: CloseReason = { code: 1013, reason: "too many rooms" };
 const RATE_LIMITED: CloseReason = { code: 1008, reason: "rate limit exceeded" };
 const SILENT: CloseReason = { code: 1008, reason: "no message in time" };
+
+/** Watches the sockets of every Client that is waiting for a drain (O3). */
+const DRAINS = new DrainWatch();
 
 /** Where the writer is: nothing to do, queued as a microtask, or paused. */
 const IDLE = 0, SCHEDULED = 1, DRAINING = 2;
@@ -404,8 +408,9 @@ export class Client implements Subscriber, EventListenerObject {
   }
 
   /**
-   * Waits until the socket's unsent bytes fall to the high-water mark. There
-   * is no drain event, so it polls, backing off to 50 ms.
+   * Waits until the socket's unsent bytes fall to the high-water mark, as
+   * the one {@linkcode DrainWatch} of every Client sees it: within a
+   * millisecond or so, with no timer of its own.
    *
    * A client the Hub releases meanwhile keeps waiting: while its socket
    * drains, what was queued for it is still handed over before the close
@@ -414,22 +419,12 @@ export class Client implements Subscriber, EventListenerObject {
    * @returns `false` if they made no progress for the write wait, or the
    * socket closed, or natter is closing it.
    */
-  async #drained(): Promise<boolean> {
-    const socket = this.#socket;
-    let lowest = socket.bufferedAmount;
-    let progressAt = Date.now();
-    let pause = 1;
-    while (socket.bufferedAmount > this.#highWaterMark) {
-      if (socket.readyState !== WebSocket.OPEN || this.#closing) return false;
-      if (Date.now() - progressAt >= this.#writeWait) return false;
-      await new Promise((resolve) => setTimeout(resolve, pause));
-      pause = Math.min(pause * 2, 50);
-      if (socket.bufferedAmount < lowest) {
-        lowest = socket.bufferedAmount;
-        progressAt = Date.now();
-      }
-    }
-    return true;
+  #drained(): Promise<boolean> {
+    return DRAINS.wait(this.#socket, {
+      mark: this.#highWaterMark,
+      writeWait: this.#writeWait,
+      stop: () => this.#closing,
+    });
   }
 
   /** Logs a close the peer started, unless it was a normal one (I5, D5). */

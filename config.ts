@@ -9,8 +9,12 @@ import { parseArgs } from "node:util";
 import { LOG_FORMATS, LOG_LEVELS } from "./log.ts";
 import type { ServerOptions } from "./server.ts";
 
-/** Server options that name secrets or files, set only when given. */
+/**
+ * Server options that name secrets or files, set only when given, and the
+ * Hub's pacing budget, a tuning knob with no flag.
+ */
 type Optional =
+  | "paceBudget"
   | "meter"
   | "verifier"
   | "metricsToken"

@@ -10,6 +10,9 @@
  *   ramp       steps of --factor more each, until one fails (chatbench's rules)
  *   connect    a storm of --clients connections, then one broadcast to all
  *   slow       a stalled reader among --clients readers at --rate
+ *   soak       --clients joining and leaving --rooms with traffic for
+ *              --duration; the server's RSS, descriptors and event-loop
+ *              delay sampled every second, and a verdict (needs --pid)
  *
  * Give the server's PID with --pid for its CPU and memory.
  *
@@ -21,26 +24,30 @@ import { broadcast } from "./broadcast.ts";
 import { connectStorm } from "./connect.ts";
 import type { Protocol } from "./load_worker.ts";
 import { slow } from "./slow.ts";
+import { soak } from "./soak.ts";
 
 const USAGE =
-  `Usage: deno task bench broadcast|ramp|connect|slow --url ws://127.0.0.1:8080/ws [flags]
+  `Usage: deno task bench broadcast|ramp|connect|slow|soak --url ws://127.0.0.1:8080/ws [flags]
   --url URL[,URL]  broadcast/ramp: several nodes' URLs take the clients in turn
   --pid N          server PID: its CPU % and RSS
-  --clients N      connections (broadcast/ramp 100, connect 2000, slow 10)
+  --clients N      connections (broadcast/ramp 100, connect/soak 2000, slow 10)
   --senders N      of them also sending (5)
-  --rate R         msgs/s per sender (broadcast/ramp 200, slow 4000)
+  --rate R         msgs/s per sender (broadcast/ramp 200, slow 4000); soak:
+                   msgs/s over all connections (200)
   --size B         bytes per message (100; slow 500)
   --protocol P     broadcast/ramp: plain or natter.v1 (plain)
   --rooms N        broadcast/ramp: rooms the clients are spread over, client
-                   g in room g % N, sender k in room k % N (1: the default room)
-  --duration S     seconds of sending per step (5; slow 15)
+                   g in room g % N, sender k in room k % N (1: the default room);
+                   soak: rooms the connections move between (50)
+  --duration S     seconds of sending per step (5; slow 15; soak 600)
+  --churn F        soak: share of the connections leaving each second (0.02)
   --factor F       ramp: rate multiplier per step (1.5)
   --p99-ms MS      ramp: a step fails above this p99 (100)
   --max-steps N    ramp: stop after N steps (30)
   --par N          concurrent connection attempts (50)
   --hold S         connect: seconds to hold before the broadcast (5)
   --workers N      load threads (4)
-  --watchdog S     give up after S seconds in all (900)`;
+  --watchdog S     give up after S seconds in all (900; soak: --duration + 300)`;
 
 const { values: flags, positionals } = parseArgs({
   args: Deno.args,
@@ -53,7 +60,8 @@ const { values: flags, positionals } = parseArgs({
     rate: { type: "string" },
     size: { type: "string" },
     protocol: { type: "string", default: "plain" },
-    rooms: { type: "string", default: "1" },
+    rooms: { type: "string" },
+    churn: { type: "string", default: "0.02" },
     duration: { type: "string" },
     factor: { type: "string", default: "1.5" },
     "p99-ms": { type: "string", default: "100" },
@@ -61,7 +69,7 @@ const { values: flags, positionals } = parseArgs({
     par: { type: "string", default: "50" },
     hold: { type: "string", default: "5" },
     workers: { type: "string", default: "4" },
-    watchdog: { type: "string", default: "900" },
+    watchdog: { type: "string" },
     help: { type: "boolean", short: "h" },
   },
 });
@@ -119,7 +127,13 @@ const rooms = num("rooms", flags.rooms, 1);
 const watchdog = setTimeout(() => {
   console.log(JSON.stringify({ error: "watchdog: the run took too long" }));
   Deno.exit(1);
-}, seconds("watchdog", flags.watchdog, 900) * 1000);
+}, seconds("watchdog", flags.watchdog, defaultWatchdog()) * 1000);
+
+/** The soak runs for --duration, ten minutes by default, and then some. */
+function defaultWatchdog(): number {
+  if (scenario !== "soak") return 900;
+  return seconds("duration", flags.duration, 600) + 300;
+}
 
 async function ramp() {
   const clients = num("clients", flags.clients, 100);
@@ -241,6 +255,23 @@ try {
         rate: num("rate", flags.rate, 4000),
         size: num("size", flags.size, 500),
         duration: seconds("duration", flags.duration, 15) * 1000,
+      });
+      break;
+    case "soak":
+      if (pid === undefined) {
+        console.error(`bench: Cannot soak without "--pid"`);
+        Deno.exit(2);
+      }
+      result = await soak({
+        url,
+        pid,
+        clients: num("clients", flags.clients, 2000),
+        rooms: num("rooms", flags.rooms, 50),
+        duration: seconds("duration", flags.duration, 600) * 1000,
+        churn: num("churn", flags.churn, 0.02),
+        rate: num("rate", flags.rate, 200),
+        par: num("par", flags.par, 50),
+        progress: (line) => console.error(line),
       });
       break;
     default:
