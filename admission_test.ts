@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { Admission, defaultLimits, RESERVED_DESCRIPTORS } from "./admission.ts";
-import { deadline } from "./test_util/natter.ts";
+import {
+  ChatClient,
+  deadline,
+  openClients,
+  startServer,
+  until,
+} from "./test_util/natter.ts";
 
 Deno.test("defaultLimits() keeps descriptors for the process and room for refusals", async (t) => {
   await t.step("ulimit -n 20000", () => {
@@ -72,4 +78,37 @@ Deno.test("Admission releases a WebSocket when it closes", async () => {
 Deno.test("Admission() refuses a cap below 1", () => {
   assert.throws(() => new Admission(0), RangeError);
   assert.throws(() => new Admission(NaN), /"NaN"/);
+});
+
+Deno.test("serve() answers 503 over maxConnections and closes at once", async () => {
+  const log: string[] = [];
+  await using server = startServer({
+    maxConnections: 2,
+    log: (line) => log.push(line),
+  });
+  const clients = await openClients(server, 2);
+  const conn = await Deno.connect({
+    hostname: "127.0.0.1",
+    port: server.addr.port,
+  });
+  await conn.write(
+    new TextEncoder().encode(
+      "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n" +
+        "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n" +
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+    ),
+  );
+  // The whole answer, then the end of the connection: nothing else waits.
+  const answer = await deadline(new Response(conn.readable).text(), "EOF");
+  assert.match(answer, /^HTTP\/1\.1 503 /);
+  assert.match(answer, /connection: close/i);
+  assert.equal(log.length, 1, log.join("\n"));
+  assert.match(log[0], /^2 clients connected/);
+  // One leaves: the next one gets in.
+  await clients[0][Symbol.asyncDispose]();
+  await until(() => server.hub.size === 1, "the client to leave");
+  await using next = await ChatClient.open(server.wsUrl);
+  next.send("in");
+  await next.waitForMessages(1);
+  await clients[1][Symbol.asyncDispose]();
 });

@@ -5,9 +5,11 @@
  * @module
  */
 
+import { Admission } from "./admission.ts";
 import { Client, type ClientOptions } from "./client.ts";
 import { checkHandshake } from "./handshake.ts";
 import { Hub } from "./hub.ts";
+import { listen, type Listener, upgradeWebSocket } from "./listen.ts";
 import { originCheck } from "./origin.ts";
 import { servePage } from "./page.ts";
 import type { Relay } from "./relay.ts";
@@ -47,6 +49,24 @@ export interface ServerOptions extends Omit<ClientOptions, "onClose"> {
    * @default {false}
    */
   reusePort?: boolean;
+  /**
+   * The most WebSocket clients at once (`--max-connections`); an upgrade
+   * over it gets 503 and its connection is closed.
+   * @default {Infinity}
+   */
+  maxConnections?: number;
+  /**
+   * The most TCP connections at once, of every kind; one accepted over it is
+   * closed at once. `main.ts` sets it from the free descriptors.
+   * @default {Infinity}
+   */
+  maxSockets?: number;
+  /**
+   * Milliseconds a connection has to complete its HTTP request; it is closed
+   * after that.
+   * @default {10000}
+   */
+  requestTimeout?: number;
   /** Puts the Hub's messages in one order with other workers' Hubs. */
   relay?: Relay;
   /** Called once the server listens. */
@@ -79,6 +99,12 @@ function createHandler(
 ): (request: Request) => Response {
   const originAllowed = originCheck(options.allowOrigins);
   const idleTimeout = options.idleTimeout ?? 60;
+  const maxClients = options.maxConnections ?? Infinity;
+  const clients = new Admission(maxClients, {
+    full: `${maxClients} clients connected, the most allowed ` +
+      "(--max-connections): refusing new ones with 503 until some leave",
+    log: options.log,
+  });
   // One function for every socket, rather than a listener closure each.
   const clientOptions: ClientOptions = {
     ...options,
@@ -94,9 +120,11 @@ function createHandler(
         "sec-websocket-version": "13",
       });
     }
-    const { socket, response } = Deno.upgradeWebSocket(request, {
-      idleTimeout,
-    });
+    if (!clients.admits()) {
+      return text(503, "Service Unavailable: too many connections");
+    }
+    const { socket, response } = upgradeWebSocket(request, { idleTimeout });
+    clients.add(socket);
     new Client(socket, hub, clientOptions);
     sockets.add(socket);
     return response;
@@ -119,11 +147,14 @@ export function serve(options: ServerOptions = {}): Natter {
     relay: options.relay,
   });
   const sockets = new Set<WebSocket>();
-  const server = Deno.serve({
+  const server = listen({
     hostname: options.hostname ?? "0.0.0.0",
     port: options.port ?? 8080,
     reusePort: options.reusePort ?? false,
-    onListen: (addr) => options.onListen?.(addr as Deno.NetAddr),
+    requestTimeout: options.requestTimeout,
+    maxSockets: options.maxSockets,
+    log: options.log,
+    onListen: options.onListen,
   }, createHandler(hub, sockets, options));
   let stopping: Promise<boolean> | undefined;
   const shutdown = () => {
@@ -146,7 +177,7 @@ export function serve(options: ServerOptions = {}): Natter {
 }
 
 async function stop(
-  server: Deno.HttpServer,
+  server: Listener,
   hub: Hub,
   sockets: Set<WebSocket>,
   timeout: number,

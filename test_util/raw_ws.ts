@@ -28,6 +28,11 @@ export interface HandshakeOptions {
   headers?: Record<string, string>;
   /** Aborts connecting and reading the response; the connection is closed. */
   signal?: AbortSignal;
+  /**
+   * Milliseconds to wait after connecting, and again in the middle of the
+   * request, as a slow client would; 0 sends the request at once.
+   */
+  pause?: number;
 }
 
 /** Outcome of {@linkcode rawHandshake}. */
@@ -117,7 +122,16 @@ export async function rawHandshake(
       if (value !== "") request += `${name}: ${value}\r\n`;
     }
     request += "\r\n";
-    await ws.sendRaw(encoder.encode(request));
+    const bytes = encoder.encode(request);
+    if (options.pause) {
+      const half = bytes.length >> 1;
+      await new Promise((resolve) => setTimeout(resolve, options.pause));
+      await ws.sendRaw(bytes.subarray(0, half));
+      await new Promise((resolve) => setTimeout(resolve, options.pause));
+      await ws.sendRaw(bytes.subarray(half));
+    } else {
+      await ws.sendRaw(bytes);
+    }
 
     const head = await ws[readHead](signal);
     const lines = lenientDecoder.decode(head).split("\r\n");
