@@ -100,7 +100,13 @@ export async function serveCluster(options: ClusterOptions): Promise<Cluster> {
         post(worker, { type: "messages", messages })
       );
       const port = addr?.port ?? settings.port;
-      post(worker, { type: "start", options: { ...settings, port } });
+      // The process's caps, shared: each worker holds its part.
+      const maxConnections = share(settings.maxConnections, count);
+      const maxSockets = share(settings.maxSockets, count);
+      post(worker, {
+        type: "start",
+        options: { ...settings, port, maxConnections, maxSockets },
+      });
       addr = await started.promise;
     }
   } catch (error) {
@@ -137,6 +143,11 @@ export async function serveCluster(options: ClusterOptions): Promise<Cluster> {
       await shutdown();
     },
   };
+}
+
+/** One worker's part of a cap the process's `count` workers share. */
+function share(cap: number | undefined, count: number): number | undefined {
+  return cap === undefined ? undefined : Math.max(1, Math.floor(cap / count));
 }
 
 function post(worker: Worker, message: ToWorker): void {

@@ -11,8 +11,21 @@ import type { ServerOptions } from "./server.ts";
 /** Everything `main.ts` needs to start natter. */
 export interface Config extends
   Required<
-    Omit<ServerOptions, "onListen" | "log" | "relay" | "reusePort">
+    Omit<
+      ServerOptions,
+      | "onListen"
+      | "log"
+      | "relay"
+      | "reusePort"
+      | "maxConnections"
+      | "maxSockets"
+    >
   > {
+  /**
+   * The most WebSocket clients at once; unset, `main.ts` derives it from the
+   * file descriptors the process may open.
+   */
+  maxConnections?: number;
   /** How many threads serve connections; more than 1 starts workers. */
   workers: number;
   /** Whether `--help` was asked for. */
@@ -38,6 +51,8 @@ export const ENV_VARS = [
   "NATTER_QUEUE_SIZE",
   "NATTER_IDLE_TIMEOUT",
   "NATTER_WRITE_WAIT",
+  "NATTER_REQUEST_TIMEOUT",
+  "NATTER_MAX_CONNECTIONS",
   "NATTER_WORKERS",
 ] as const;
 
@@ -56,6 +71,10 @@ Flags (each also read from the environment variable in brackets; flags win):
   --queue-size N         outbound messages queued per client (default 256) [NATTER_QUEUE_SIZE]
   --idle-timeout S       drop a peer silent for S seconds; pings at S/2 (default 60) [NATTER_IDLE_TIMEOUT]
   --write-wait S         drop a peer whose socket does not drain for S seconds (default 10) [NATTER_WRITE_WAIT]
+  --request-timeout S    close a connection that has not sent a complete request
+                         within S seconds (default 10) [NATTER_REQUEST_TIMEOUT]
+  --max-connections N    the most WebSocket clients at once; more get 503 (default:
+                         what the file descriptor limit allows) [NATTER_MAX_CONNECTIONS]
   --workers N            serve from N threads sharing the port, one message order
                          for all (default 1) [NATTER_WORKERS]
   -h, --help             show this help
@@ -69,6 +88,7 @@ const DEFAULTS: Config = {
   queueSize: 256,
   idleTimeout: 60,
   writeWait: 10_000,
+  requestTimeout: 10_000,
   highWaterMark: 64 * 1024,
   maxPending: 64,
   shutdownTimeout: 5000,
@@ -104,6 +124,8 @@ export function parseConfig(
         "queue-size": { type: "string" },
         "idle-timeout": { type: "string" },
         "write-wait": { type: "string" },
+        "request-timeout": { type: "string" },
+        "max-connections": { type: "string" },
         workers: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -129,6 +151,8 @@ export function parseConfig(
     NATTER_QUEUE_SIZE: flags["queue-size"],
     NATTER_IDLE_TIMEOUT: flags["idle-timeout"],
     NATTER_WRITE_WAIT: flags["write-wait"],
+    NATTER_REQUEST_TIMEOUT: flags["request-timeout"],
+    NATTER_MAX_CONNECTIONS: flags["max-connections"],
     NATTER_WORKERS: flags.workers,
   }, (name) => "--" + name.slice(7).toLowerCase().replaceAll("_", "-"));
   return config;
@@ -165,6 +189,12 @@ function apply(
   config.workers = int("NATTER_WORKERS", 1, 256) ?? config.workers;
   const writeWait = int("NATTER_WRITE_WAIT", 1, 3600);
   if (writeWait !== undefined) config.writeWait = writeWait * 1000;
+  const requestTimeout = int("NATTER_REQUEST_TIMEOUT", 1, 3600);
+  if (requestTimeout !== undefined) {
+    config.requestTimeout = requestTimeout * 1000;
+  }
+  config.maxConnections = int("NATTER_MAX_CONNECTIONS", 1, 1 << 24) ??
+    config.maxConnections;
   const origins = layer.NATTER_ALLOW_ORIGIN;
   if (origins !== undefined) {
     const list = Array.isArray(origins) ? origins : origins.split(",");

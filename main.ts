@@ -8,8 +8,10 @@
  * @module
  */
 
+import { defaultLimits, FALLBACK_DESCRIPTORS } from "./admission.ts";
 import { serveCluster } from "./cluster.ts";
 import { ConfigError, ENV_VARS, parseConfig, USAGE } from "./config.ts";
+import { freeDescriptors } from "./descriptors.ts";
 import { serve } from "./server.ts";
 
 /** Reads an environment variable, or `undefined` where it may not be read. */
@@ -63,12 +65,38 @@ export async function main(args: string[]): Promise<number> {
     Deno.addSignalListener(signal, listener);
     return () => Deno.removeSignalListener(signal, listener);
   });
-  const { workers, help: _, ...options } = config;
+  // Before any connection: how many descriptors the process may still open.
+  const free = freeDescriptors();
+  if (free === undefined) {
+    console.error(
+      "natter: cannot count the free file descriptors (it needs " +
+        `--allow-read=/dev/null); assuming ${FALLBACK_DESCRIPTORS}`,
+    );
+  }
+  const limits = defaultLimits(free ?? FALLBACK_DESCRIPTORS);
+  const { workers, help: _, ...settings } = config;
+  const options = {
+    ...settings,
+    maxConnections: config.maxConnections ?? limits.clients,
+    maxSockets: limits.sockets,
+  };
   const onListen = (addr: Deno.NetAddr) => {
     const threads = workers > 1 ? ` on ${workers} workers` : "";
     console.log(
       `natter: listening on ${pageUrl(addr)}${threads} (open it to chat)`,
     );
+    console.log(
+      `natter: up to ${options.maxConnections} clients and ` +
+        `${limits.sockets} connections at once ` +
+        `(${free ?? FALLBACK_DESCRIPTORS} file descriptors free)`,
+    );
+    if (options.maxConnections > limits.sockets) {
+      console.error(
+        `natter: --max-connections ${options.maxConnections} is more than ` +
+          `the descriptors allow: connections over ${limits.sockets} ` +
+          "are closed at once",
+      );
+    }
   };
   let natter;
   try {

@@ -262,7 +262,9 @@ Deno.test("main() prints usage to stdout and exits 0 for --help", async (t) => {
       assert.equal(code, 0);
       assert.deepEqual(nonEmpty(stderr), []);
       assert.ok(stdout[0].startsWith("Usage: natter"), stdout.join("\n"));
-      for (const name of ["--addr", "--port", "--allow-origin", "--help"]) {
+      const names = ["--addr", "--port", "--allow-origin", "--help"];
+      names.push("--max-connections", "--request-timeout");
+      for (const name of names) {
         assert.ok(stdout.some((line) => line.includes(name)), name);
       }
     });
