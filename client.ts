@@ -22,6 +22,7 @@ import {
   type Hub,
   type Subscriber,
 } from "./hub.ts";
+import { Intake, type Speaker } from "./intake.ts";
 import { exceedsUtf8, normalize } from "./message.ts";
 import { Outbox } from "./outbox.ts";
 
@@ -53,11 +54,11 @@ export interface ClientOptions {
    */
   highWaterMark?: number;
   /**
-   * How many inbound messages may wait for room in the Hub's broadcast channel
-   * before the sender is closed with 1008 for sending too fast.
-   * @default {64}
+   * Where inbound messages wait for room in the Hub's broadcast channel: one
+   * intake per Hub, shared by its clients, so that they share its bound.
+   * @default {new Intake(hub.broadcast)}
    */
-  maxPending?: number;
+  intake?: Intake;
   /** Where to report closes that are not a peer's normal leaving. */
   log?: (line: string) => void;
   /** Called once the socket has closed, whatever closed it. */
@@ -80,7 +81,6 @@ const BINARY: CloseReason = {
   reason: "binary messages are not supported",
 };
 const TOO_BIG: CloseReason = { code: 1009, reason: "message too big" };
-const TOO_FAST: CloseReason = { code: 1008, reason: "sending too fast" };
 
 /** Where the writer is: nothing to do, queued as a microtask, or paused. */
 const IDLE = 0, SCHEDULED = 1, DRAINING = 2;
@@ -89,14 +89,14 @@ const IDLE = 0, SCHEDULED = 1, DRAINING = 2;
  * One connection's Client. It registers with the Hub when the socket opens
  * and unregisters when the socket closes or the Client gives up on it.
  */
-export class Client implements Subscriber, EventListenerObject {
+export class Client implements Subscriber, Speaker, EventListenerObject {
   readonly #socket: WebSocket;
   readonly #hub: Hub;
   readonly #queue: Outbox;
   readonly #maxMessageSize: number;
   readonly #writeWait: number;
   readonly #highWaterMark: number;
-  readonly #maxPending: number;
+  readonly #intake: Intake;
   readonly #log: (line: string) => void;
   readonly #onClose?: (socket: WebSocket) => void;
   /** Set once the Hub has (or will have) this client in its set. */
@@ -107,7 +107,6 @@ export class Client implements Subscriber, EventListenerObject {
   #writer = IDLE;
   #left = false;
   #closing = false;
-  #pending = 0;
   #error = "";
 
   /** Attaches a Client to `socket`, a server-side WebSocket not yet open. */
@@ -118,7 +117,7 @@ export class Client implements Subscriber, EventListenerObject {
     this.#maxMessageSize = options.maxMessageSize ?? 512;
     this.#writeWait = options.writeWait ?? 10_000;
     this.#highWaterMark = options.highWaterMark ?? 64 * 1024;
-    this.#maxPending = options.maxPending ?? 64;
+    this.#intake = options.intake ?? new Intake(hub.broadcast);
     this.#log = options.log ?? (() => {});
     this.#onClose = options.onClose;
     socket.binaryType = "arraybuffer";
@@ -132,6 +131,11 @@ export class Client implements Subscriber, EventListenerObject {
     const fits = this.#queue.offer(batch);
     this.#schedule();
     return fits;
+  }
+
+  /** Closes the connection: the intake found this client sent too much. */
+  refuse(close: CloseReason): void {
+    this.#fail(close);
   }
 
   /** Lets the writer finish what is queued, then close as the Hub says. */
@@ -188,13 +192,8 @@ export class Client implements Subscriber, EventListenerObject {
     if (this.#left) return;
     if (typeof data !== "string") return this.#fail(BINARY);
     if (exceedsUtf8(data, this.#maxMessageSize)) return this.#fail(TOO_BIG);
-    const message = normalize(data);
-    const broadcast = this.#hub.broadcast;
-    // Once one message waits for room, later ones queue behind it in order.
-    if (this.#pending === 0 && broadcast.trySend(message)) return;
-    if (this.#pending >= this.#maxPending) return this.#fail(TOO_FAST);
-    this.#pending++;
-    broadcast.send(message).then(() => this.#pending--, () => {});
+    // Into the Hub's channel, or waiting its turn (see intake.ts).
+    this.#intake.offer(this, normalize(data));
   }
 
   /** Queues the writer, unless it is queued already or paused. */

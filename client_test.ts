@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Client } from "./client.ts";
 import { Hub } from "./hub.ts";
+import { Intake } from "./intake.ts";
 import { deadline, startServer, until } from "./test_util/natter.ts";
 import { rawHandshake } from "./test_util/raw_ws.ts";
 
@@ -19,12 +20,12 @@ function serveClients(
   );
 }
 
-Deno.test("Client closes a sender that outruns the Hub with 1008", async () => {
+Deno.test("Client closes a sender that outruns the Hub and its intake with 1008", async () => {
   // A Hub that takes one broadcast at a time, and room for two waiting.
   await using hub = new Hub({ backlog: 1 });
   const log: string[] = [];
   await using server = serveClients(hub, {
-    maxPending: 2,
+    intake: new Intake(hub.broadcast, { capacity: 2 }),
     log: (line) => log.push(line),
   });
   const { conn } = await rawHandshake(server.addr);

@@ -90,7 +90,7 @@ const DEFAULTS: Config = {
   writeWait: 10_000,
   requestTimeout: 10_000,
   highWaterMark: 64 * 1024,
-  maxPending: 64,
+  maxWaiting: 16384,
   shutdownTimeout: 5000,
   workers: 1,
   help: false,

@@ -9,13 +9,15 @@ import { Admission } from "./admission.ts";
 import { Client, type ClientOptions } from "./client.ts";
 import { checkHandshake } from "./handshake.ts";
 import { Hub } from "./hub.ts";
+import { Intake } from "./intake.ts";
 import { listen, type Listener, upgradeWebSocket } from "./listen.ts";
 import { originCheck } from "./origin.ts";
 import { servePage } from "./page.ts";
 import type { Relay } from "./relay.ts";
 
 /** Options for {@linkcode serve}. */
-export interface ServerOptions extends Omit<ClientOptions, "onClose"> {
+export interface ServerOptions
+  extends Omit<ClientOptions, "onClose" | "intake"> {
   /**
    * The interface to listen on.
    * @default {"0.0.0.0"}
@@ -67,6 +69,13 @@ export interface ServerOptions extends Omit<ClientOptions, "onClose"> {
    * @default {10000}
    */
   requestTimeout?: number;
+  /**
+   * Inbound messages that may wait for room in the Hub's broadcast channel,
+   * all senders together; past it, the sender with the most waiting is
+   * closed with 1008 and what it had waiting dropped (see intake.ts).
+   * @default {16384}
+   */
+  maxWaiting?: number;
   /** Puts the Hub's messages in one order with other workers' Hubs. */
   relay?: Relay;
   /** Called once the server listens. */
@@ -109,6 +118,7 @@ function createHandler(
   const clientOptions: ClientOptions = {
     ...options,
     onClose: (socket) => sockets.delete(socket),
+    intake: new Intake(hub.broadcast, { capacity: options.maxWaiting }),
   };
   return (request) => {
     const { pathname } = new URL(request.url);
