@@ -262,6 +262,22 @@ export class RawWebSocket implements AsyncDisposable {
     }
   }
 
+  /**
+   * Reads and discards everything until the connection ends, as cheaply as
+   * a reader can keep up: no frame is parsed.
+   *
+   * @returns how many bytes arrived.
+   */
+  async discardAll(options: ReadOptions = {}): Promise<number> {
+    let total = this.#end - this.#start;
+    this.#start = this.#end = 0;
+    while (await this.#fill(options.signal)) {
+      total += this.#end - this.#start;
+      this.#start = this.#end = 0;
+    }
+    return total;
+  }
+
   /** Sends a close frame (no payload when `code` is omitted); errors are ignored. */
   async close(code?: number, reason = ""): Promise<void> {
     let payload = new Uint8Array(0);
@@ -418,7 +434,12 @@ export class RawWebSocket implements AsyncDisposable {
   }
 }
 
-function encodeFrame(
+/**
+ * One frame as a client sends it (masked unless `mask` is false), ready for
+ * {@linkcode RawWebSocket.prototype.sendRaw}: a test can join many into one
+ * write.
+ */
+export function encodeFrame(
   opcode: number,
   payload: Uint8Array,
   fin: boolean,
