@@ -51,7 +51,9 @@ export function defaultLimits(free: number): Limits {
 export interface AdmissionOptions {
   /**
    * The line logged when the cap is reached; it is logged once until the
-   * count has fallen a tenth below the cap again.
+   * count has fallen a fifth below the cap again. (The socket cap's room
+   * for refusals is a tenth: while clients fill theirs, refusals come and go
+   * in it, and that is still one episode.)
    * @default {`${max} admitted, the most allowed: refusing more`}
    */
   full?: string;
@@ -76,7 +78,7 @@ export class Admission implements EventListenerObject {
   readonly #full: string;
   readonly #log: (line: string) => void;
   readonly #items = new Set<object>();
-  /** Set while refusing, until the count has fallen a tenth below the cap. */
+  /** Set while refusing, until the count has fallen a fifth below the cap. */
   #refusing = false;
 
   /** Creates an Admission that holds at most `max` items. */
@@ -128,7 +130,7 @@ export class Admission implements EventListenerObject {
   /** Stops counting `item`; harmless if it is not counted. */
   release(item: object): void {
     if (!this.#items.delete(item)) return;
-    const calm = this.#max - Math.max(1, Math.floor(this.#max / 10));
+    const calm = this.#max - Math.max(1, Math.floor(this.#max / 5));
     if (this.#refusing && this.#items.size <= calm) this.#refusing = false;
   }
 
