@@ -8,6 +8,8 @@
  *   ramp       steps of --factor more each, until one fails (chatbench's rules)
  *   connect    a storm of --clients connections, then one broadcast to all
  *   slow       a stalled reader among --clients readers at --rate
+ *   flood      --generators processes of --clients connections each, at once
+ *   overload   senders offer twice what the server fans out, for --duration
  *
  * Give the server's PID with --pid for its CPU and memory.
  *
@@ -17,12 +19,16 @@
 import { parseArgs } from "node:util";
 import { broadcast } from "./broadcast.ts";
 import { connectStorm } from "./connect.ts";
+import { flood } from "./flood.ts";
 import { slow } from "./slow.ts";
 
 const USAGE =
-  `Usage: deno task bench broadcast|ramp|connect|slow --url ws://127.0.0.1:8080/ws [flags]
+  `Usage: deno task bench broadcast|ramp|connect|slow|flood|overload --url ws://127.0.0.1:8080/ws [flags]
   --pid N          server PID: its CPU % and RSS
-  --clients N      connections (broadcast/ramp 100, connect 2000, slow 10)
+  --clients N      connections (broadcast/ramp 100, connect 2000, slow 10,
+                   flood 11000 per generator, overload 100)
+  --generators N   flood: generator processes, all at once (2)
+  --check N        flood: messages each generator's sender sends once all are in (100)
   --senders N      of them also sending (5)
   --rate R         msgs/s per sender (broadcast/ramp 200, slow 4000)
   --size B         bytes per message (100; slow 500)
@@ -30,7 +36,7 @@ const USAGE =
   --factor F       ramp: rate multiplier per step (1.5)
   --p99-ms MS      ramp: a step fails above this p99 (100)
   --max-steps N    ramp: stop after N steps (30)
-  --par N          concurrent connection attempts (50)
+  --par N          concurrent connection attempts (50; flood 1000 per generator)
   --hold S         connect: seconds to hold before the broadcast (5)
   --workers N      load threads (4)
   --watchdog S     give up after S seconds in all (900)`;
@@ -42,6 +48,8 @@ const { values: flags, positionals } = parseArgs({
     url: { type: "string", default: "ws://127.0.0.1:8080/ws" },
     pid: { type: "string" },
     clients: { type: "string" },
+    generators: { type: "string", default: "2" },
+    check: { type: "string", default: "100" },
     senders: { type: "string", default: "5" },
     rate: { type: "string" },
     size: { type: "string" },
@@ -49,7 +57,7 @@ const { values: flags, positionals } = parseArgs({
     factor: { type: "string", default: "1.5" },
     "p99-ms": { type: "string", default: "100" },
     "max-steps": { type: "string", default: "30" },
-    par: { type: "string", default: "50" },
+    par: { type: "string" },
     hold: { type: "string", default: "5" },
     workers: { type: "string", default: "4" },
     watchdog: { type: "string", default: "900" },
@@ -209,6 +217,16 @@ try {
         clients: num("clients", flags.clients, 2000),
         par: num("par", flags.par, 50),
         hold: seconds("hold", flags.hold, 5) * 1000,
+      });
+      break;
+    case "flood":
+      result = await flood({
+        url,
+        pid,
+        generators: num("generators", flags.generators, 2),
+        clients: num("clients", flags.clients, 11000),
+        par: num("par", flags.par, 1000),
+        check: num("check", flags.check, 100),
       });
       break;
     case "slow":
