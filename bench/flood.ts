@@ -138,10 +138,13 @@ export async function flood(options: FloodOptions) {
   const rssConnected = pid ? rssKiB(pid) : null;
   // While everyone is in: can a new client get in, or at least a refusal?
   const duringFlood = await chatOnce(options.url, 5000);
-  // One sender in each generator: every admitted client must hear them all.
+  // One sender in each generator that got clients in: every admitted client
+  // must hear them all.
+  const speaking = connected.map((a) => (a.connected as number) > 0 ? 1 : 0);
+  const all = speaking.reduce((n: number, s) => n + s, 0);
   const checked = await Promise.all(
-    generators.map((g) =>
-      g.ask(`check ${options.check} 1 ${generators.length}`)
+    generators.map((g, i) =>
+      g.ask(`check ${options.check} ${speaking[i]} ${all}`)
     ),
   );
   await Promise.all(generators.map((g) => g.ask("close")));
@@ -165,7 +168,7 @@ export async function flood(options: FloodOptions) {
     kept: sum(checked, "open"),
     during_flood_new_client: duringFlood,
     messages: {
-      sent: options.check * generators.length,
+      sent: options.check * all,
       receivers: sum(checked, "open"),
       complete: sum(checked, "complete"),
       lost: sum(checked, "missing"),
