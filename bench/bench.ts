@@ -20,20 +20,23 @@ import { parseArgs } from "node:util";
 import { broadcast } from "./broadcast.ts";
 import { connectStorm } from "./connect.ts";
 import { flood } from "./flood.ts";
+import { overload } from "./overload.ts";
 import { slow } from "./slow.ts";
 
 const USAGE =
   `Usage: deno task bench broadcast|ramp|connect|slow|flood|overload --url ws://127.0.0.1:8080/ws [flags]
   --pid N          server PID: its CPU % and RSS
   --clients N      connections (broadcast/ramp 100, connect 2000, slow 10,
-                   flood 11000 per generator, overload 100)
+                   flood 11000 per generator, overload 500 readers)
   --generators N   flood: generator processes, all at once (2)
   --check N        flood: messages each generator's sender sends once all are in (100)
   --senders N      of them also sending (5)
   --rate R         msgs/s per sender (broadcast/ramp 200, slow 4000)
   --size B         bytes per message (100; slow 500)
-  --duration S     seconds of sending per step (5; slow 15)
-  --factor F       ramp: rate multiplier per step (1.5)
+  --duration S     seconds of sending per step (5; slow 15; overload 10)
+  --factor F       ramp: rate multiplier per step (1.5); overload: the offered
+                   load as a multiple of the measured capacity (2)
+  --calibrate S    overload: seconds per step of the ramp that measures the capacity (1)
   --p99-ms MS      ramp: a step fails above this p99 (100)
   --max-steps N    ramp: stop after N steps (30)
   --par N          concurrent connection attempts (50; flood 1000 per generator)
@@ -54,7 +57,8 @@ const { values: flags, positionals } = parseArgs({
     rate: { type: "string" },
     size: { type: "string" },
     duration: { type: "string" },
-    factor: { type: "string", default: "1.5" },
+    factor: { type: "string" },
+    calibrate: { type: "string", default: "1" },
     "p99-ms": { type: "string", default: "100" },
     "max-steps": { type: "string", default: "30" },
     par: { type: "string" },
@@ -227,6 +231,17 @@ try {
         clients: num("clients", flags.clients, 11000),
         par: num("par", flags.par, 1000),
         check: num("check", flags.check, 100),
+      });
+      break;
+    case "overload":
+      result = await overload({
+        url,
+        pid,
+        readers: num("clients", flags.clients, 500),
+        senders: num("senders", flags.senders, 5),
+        factor: num("factor", flags.factor, 2),
+        calibrate: seconds("calibrate", flags.calibrate, 1) * 1000,
+        duration: seconds("duration", flags.duration, 10) * 1000,
       });
       break;
     case "slow":
