@@ -10,6 +10,7 @@
  *   slow       a stalled reader among --clients readers at --rate
  *   flood      --generators processes of --clients connections each, at once
  *   overload   senders offer twice what the server fans out, for --duration
+ *   idle       --clients connections that send nothing (--half: half a request)
  *
  * Give the server's PID with --pid for its CPU and memory.
  *
@@ -20,16 +21,18 @@ import { parseArgs } from "node:util";
 import { broadcast } from "./broadcast.ts";
 import { connectStorm } from "./connect.ts";
 import { flood } from "./flood.ts";
+import { idle } from "./idle.ts";
 import { overload } from "./overload.ts";
 import { slow } from "./slow.ts";
 
 const USAGE =
-  `Usage: deno task bench broadcast|ramp|connect|slow|flood|overload --url ws://127.0.0.1:8080/ws [flags]
+  `Usage: deno task bench broadcast|ramp|connect|slow|flood|overload|idle --url ws://127.0.0.1:8080/ws [flags]
   --pid N          server PID: its CPU % and RSS
   --clients N      connections (broadcast/ramp 100, connect 2000, slow 10,
-                   flood 11000 per generator, overload 500 readers)
+                   flood 11000 per generator, overload 500 readers, idle 2000)
   --generators N   flood: generator processes, all at once (2)
   --check N        flood: messages each generator's sender sends once all are in (100)
+  --half           idle: each connection sends half a request line, then nothing
   --senders N      of them also sending (5)
   --rate R         msgs/s per sender (broadcast/ramp 200, slow 4000)
   --size B         bytes per message (100; slow 500)
@@ -53,6 +56,7 @@ const { values: flags, positionals } = parseArgs({
     clients: { type: "string" },
     generators: { type: "string", default: "2" },
     check: { type: "string", default: "100" },
+    half: { type: "boolean", default: false },
     senders: { type: "string", default: "5" },
     rate: { type: "string" },
     size: { type: "string" },
@@ -242,6 +246,15 @@ try {
         factor: num("factor", flags.factor, 2),
         calibrate: seconds("calibrate", flags.calibrate, 1) * 1000,
         duration: seconds("duration", flags.duration, 10) * 1000,
+      });
+      break;
+    case "idle":
+      result = await idle({
+        url,
+        pid,
+        clients: num("clients", flags.clients, 2000),
+        half: flags.half!,
+        wait: 60_000,
       });
       break;
     case "slow":
