@@ -158,3 +158,26 @@ Deno.test("listen() throws AddrInUse for a port that is taken", () => {
     Deno.errors.AddrInUse,
   );
 });
+
+Deno.test("listen() leaves nothing behind of a WebSocket once it has closed", async () => {
+  // Deno 2.9 leaves node:net's handle open after taking its stream; unless
+  // listen() closes it, every connection ever made keeps 1.4 KiB of heap.
+  const rounds = 4;
+  const clients = 1000;
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net",
+      "--v8-flags=--expose-gc",
+      new URL("./test_util/heap_rounds.ts", import.meta.url).pathname,
+      String(rounds),
+      String(clients),
+    ],
+  }).output();
+  assert.equal(code, 0, new TextDecoder().decode(stderr));
+  const heap = new TextDecoder().decode(stdout).trim().split("\n")
+    .map((line) => JSON.parse(line).heapUsed as number);
+  // After the first rounds warmed up, more rounds add (almost) nothing.
+  const perClient = (heap[rounds - 1] - heap[1]) / ((rounds - 2) * clients);
+  assert.ok(perClient < 300, `${perClient.toFixed(0)} bytes per client kept`);
+});
