@@ -1,6 +1,7 @@
 /**
- * natter's HTTP surface (contract H1-H6) and its lifecycle: `Deno.serve`,
- * one Hub, a Client per upgraded socket, and a shutdown that always ends.
+ * natter's HTTP surface (contract H1-H6) and its lifecycle: a listener
+ * (`listen.ts`), one Hub, a Client per upgraded socket, and a shutdown that
+ * always ends.
  *
  * @module
  */
@@ -197,9 +198,9 @@ async function stop(
     timer = setTimeout(() => resolve(false), timeout);
   });
   try {
-    // The Hub tells every open client to close with natter's 1001. Deno's
-    // own shutdown would close them with its own reason, so it waits until
-    // they have closed (or the deadline has passed). Clients close on the
+    // The Hub tells every open client to close with natter's 1001; the
+    // listener's shutdown leaves WebSockets alone, so this waits until they
+    // have closed (or the deadline has passed). Clients close on the
     // next turn of the event loop (see client.ts): the closes scheduled
     // before shutdown, such as an eviction's, happen first, and those
     // sockets are not waited for: a stalled one never finishes closing.
