@@ -25,12 +25,11 @@
 
 import http from "node:http";
 import type { Socket } from "node:net";
-import process from "node:process";
 import type { Duplex } from "node:stream";
-import { getSystemErrorName } from "node:util";
 import { Admission } from "./admission.ts";
 import { canOpenDescriptor } from "./descriptors.ts";
 import { toRequest, writeRaw, writeResponse } from "./node_bridge.ts";
+import { BACKLOG, bindNow, type TcpHandle } from "./tcp_bind.ts";
 
 /** Options for {@linkcode listen}. */
 export interface ListenOptions {
@@ -133,54 +132,6 @@ export function upgradeWebSocket(
 /** A handle of Node's TCP binding, as far as closing it goes. */
 interface Closable {
   close(): void;
-}
-
-/** The part of Node's internal TCP binding that binds synchronously. */
-interface TcpBinding {
-  TCP: new (type: number) => TcpHandle;
-  constants: { SERVER: number; UV_TCP_REUSEPORT: number };
-}
-
-interface TcpHandle {
-  bind(address: string, port: number): number;
-  bindWithFlags(address: string, port: number, flags: number): number;
-  bind6(address: string, port: number, flags: number): number;
-  listen(backlog: number): number;
-  close(): void;
-}
-
-/** The kernel's queue of connections waiting to be accepted, as Node sizes it. */
-const BACKLOG = 511;
-
-/**
- * Binds and listens at once, as `Deno.serve` does: `server.listen(port,
- * host)` resolves the host first and listens a tick later, and a client
- * that connects right after `listen` returns would be refused. Node's TCP
- * binding (`process.binding("tcp_wrap")`, which Deno provides) binds now.
- */
-function bindNow(
-  hostname: string,
-  port: number,
-  reusePort: boolean,
-): TcpHandle {
-  const tcp = (process as unknown as {
-    binding(name: string): TcpBinding;
-  }).binding("tcp_wrap");
-  const handle = new tcp.TCP(tcp.constants.SERVER);
-  const flags = reusePort ? tcp.constants.UV_TCP_REUSEPORT : 0;
-  let error = hostname.includes(":")
-    ? handle.bind6(hostname, port, flags)
-    : flags
-    ? handle.bindWithFlags(hostname, port, flags)
-    : handle.bind(hostname, port);
-  if (error === 0) error = handle.listen(BACKLOG);
-  if (error === 0) return handle;
-  handle.close();
-  // Deno.listen says why, with the error class natter's callers expect.
-  Deno.listen({ hostname, port, reusePort }).close();
-  throw new Error(
-    `Cannot listen on "${hostname}:${port}": ${getSystemErrorName(error)}`,
-  );
 }
 
 /**
