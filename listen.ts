@@ -7,8 +7,9 @@
  *   `Deno.serve` has no such deadline and holds such connections forever.
  * - WebSocket upgrades go through `Deno.upgradeWebSocket(request, { socket,
  *   head })`, which takes the TCP stream away from `node:http` and runs
- *   Deno's own WebSocket on it, so a client costs what it did with
- *   `Deno.serve`. The socket is detached from the server from then on.
+ *   Deno's own WebSocket on it: frames cost what they did with `Deno.serve`,
+ *   a connection 2 to 3 KiB more. The socket is detached from the server
+ *   from then on.
  * - Every TCP connection counts against a socket cap: one accepted over it
  *   is closed at once, so natter's own connections never use up the
  *   process's descriptors.
