@@ -50,15 +50,17 @@ Deno.test("natter takes a burst of 20,000 messages from 5 senders after a pause,
 Deno.test("natter under sustained overload keeps its readers, bounds its memory and tells the senders above their share", async () => {
   await using natter = await startNatter();
   // Many readers make every message cost the server many sends; they read
-  // everything but parse nothing, so that they keep up. Five senders offer
-  // twice what natter was measured to fan out, for four seconds.
+  // everything but parse nothing, so that they keep up. Five senders send as
+  // fast as natter reads, for five seconds: at least twice what it fans out,
+  // checked below. (deno task bench overload paces them at twice a measured
+  // capacity; on a busy machine that measure can come out low.)
   const report = await overload({
     url: NatterProcess.wsUrl(natter.url),
     readers: 500,
     senders: 5,
-    calibrate: 500,
-    factor: 2,
-    duration: 4000,
+    calibrate: 0,
+    factor: Infinity,
+    duration: 5000,
     pid: natter.child.pid,
   });
   console.log(`overload: ${JSON.stringify(report)}`);
@@ -66,9 +68,12 @@ Deno.test("natter under sustained overload keeps its readers, bounds its memory 
   // Everything natter kept reached every reader, in order.
   assert.equal(report.lost_accepted, 0);
   assert.ok(report.checkers_agree);
-  // Twice the capacity was offered, and the senders above their share were
-  // closed; those that stopped sending in time were told why.
-  assert.ok(report.sent_msgs_per_s >= 1.8 * report.capacity_msgs_per_s);
+  // At least twice what natter fanned out was offered, and the senders above
+  // their share were closed; those that stopped sending in time were told.
+  assert.ok(
+    report.sent_msgs_per_s >= 2 * report.delivered_msgs_per_s,
+    JSON.stringify(report),
+  );
   assert.ok(report.refused_during_run + report.reset_during_run > 0);
   assert.ok(report.closes["1008 sending too fast"] > 0, JSON.stringify(report));
   for (const reason of Object.keys(report.closes)) {
@@ -77,7 +82,11 @@ Deno.test("natter under sustained overload keeps its readers, bounds its memory 
       /^(1008 sending too fast|null no close frame|null closed by the generator)$/,
     );
   }
+  // The README's bound: 24,576 inbound messages of 512 bytes, and per reader
+  // 64 KiB plus one frame of 256 such messages held unsent; with 64 MiB more
+  // for what V8 has not collected yet.
+  const bound = (24_576 * 512) / 2 ** 20 + (report.readers * 192) / 1024 + 64;
   const grew = (report.server!.rss_peak_kib - report.server!.rss_before_kib) /
     1024;
-  assert.ok(grew < 96, `RSS grew ${grew.toFixed(1)} MiB`);
+  assert.ok(grew < bound, `RSS grew ${grew.toFixed(1)} of ${bound} MiB`);
 });

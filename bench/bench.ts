@@ -38,7 +38,8 @@ const USAGE =
   --size B         bytes per message (100; slow 500)
   --duration S     seconds of sending per step (5; slow 15; overload 10)
   --factor F       ramp: rate multiplier per step (1.5); overload: the offered
-                   load as a multiple of the measured capacity (2)
+                   load as a multiple of the measured capacity (2), or "flat"
+                   to send as fast as the server reads, measuring nothing
   --calibrate S    overload: seconds per step of the ramp that measures the capacity (1)
   --p99-ms MS      ramp: a step fails above this p99 (100)
   --max-steps N    ramp: stop after N steps (30)
@@ -243,8 +244,12 @@ try {
         pid,
         readers: num("clients", flags.clients, 500),
         senders: num("senders", flags.senders, 5),
-        factor: num("factor", flags.factor, 2),
-        calibrate: seconds("calibrate", flags.calibrate, 1) * 1000,
+        factor: flags.factor === "flat"
+          ? Infinity
+          : num("factor", flags.factor, 2),
+        calibrate: flags.factor === "flat"
+          ? 0
+          : seconds("calibrate", flags.calibrate, 1) * 1000,
         duration: seconds("duration", flags.duration, 10) * 1000,
       });
       break;

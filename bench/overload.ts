@@ -33,9 +33,15 @@ export interface OverloadOptions {
   readers: number;
   /** Senders; each reconnects when the server closes it. */
   senders: number;
-  /** Milliseconds of each step of the ramp that measures the capacity. */
+  /**
+   * Milliseconds of each step of the ramp that measures the capacity; 0
+   * measures nothing, for a `factor` of Infinity.
+   */
   calibrate: number;
-  /** What the senders offer, as a multiple of the capacity. */
+  /**
+   * What the senders offer, as a multiple of the capacity; Infinity: as fast
+   * as natter reads them.
+   */
   factor: number;
   /** Milliseconds of overload. */
   duration: number;
@@ -217,7 +223,11 @@ export async function overload(options: OverloadOptions) {
     const ended = () => all().filter((c) => refused(c) || reset(c)).length;
     const [sent0, got0] = [sentNow(), checker.total];
     let behindSteps = 0;
-    for (let rate = 1000, step = 0; step < 40; step++) {
+    for (
+      let rate = 1000, step = 0;
+      options.calibrate > 0 && step < 40;
+      step++
+    ) {
       const [t0, c0, ended0] = [now(), checker.total, ended()];
       await Promise.all(
         senders.map((s) =>
@@ -235,7 +245,9 @@ export async function overload(options: OverloadOptions) {
     }
     await settle(checker, all());
 
-    const offered = options.factor * capacity;
+    const offered = options.factor === Infinity
+      ? Infinity
+      : options.factor * capacity;
     const server = options.pid ? new ProcessWatch(options.pid) : undefined;
     const before = {
       sent: senders.reduce((n, s) => n + s.sent, 0),
