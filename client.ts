@@ -28,9 +28,10 @@ import {
   QUEUE_FULL,
   type Subscriber,
 } from "./hub.ts";
+import { DrainWatch } from "./drain_watch.ts";
+import type { Speaker } from "./intake.ts";
 import { TokenBucket } from "./limits/bucket.ts";
 import type { Log } from "./log.ts";
-import { DrainWatch } from "./drain_watch.ts";
 import { exceedsUtf8, normalize } from "./message.ts";
 import { type Meter, NO_METER } from "./ops/metrics.ts";
 import { Outbox } from "./outbox.ts";
@@ -65,12 +66,6 @@ export interface ClientOptions extends SessionOptions {
    * @default {65536}
    */
   highWaterMark?: number;
-  /**
-   * How many inbound messages may wait for room in the Hub's broadcast channel
-   * before the sender is closed with 1008 for sending too fast.
-   * @default {64}
-   */
-  maxPending?: number;
   /**
    * Messages a second one connection may send (a token bucket with
    * `rateBurst`); over it, a natter.v1 `send` is refused with
@@ -128,7 +123,6 @@ const BINARY: CloseReason = {
   reason: "binary messages are not supported",
 };
 const TOO_BIG: CloseReason = { code: 1009, reason: "message too big" };
-const TOO_FAST: CloseReason = { code: 1008, reason: "sending too fast" };
 const TOO_MANY_ROOMS: CloseReason = { code: 1013, reason: "too many rooms" };
 const RATE_LIMITED: CloseReason = { code: 1008, reason: "rate limit exceeded" };
 const SILENT: CloseReason = { code: 1008, reason: "no message in time" };
@@ -144,7 +138,7 @@ const IDLE = 0, SCHEDULED = 1, DRAINING = 2;
  * when the socket opens and unregisters when the socket closes or the Client
  * gives up on it; in natter.v1 its Session does so for each room.
  */
-export class Client implements Subscriber, EventListenerObject {
+export class Client implements Subscriber, Speaker, EventListenerObject {
   readonly #socket: WebSocket;
   readonly #queue: Outbox;
   /** A plain client's room; its Hub once it is open. */
@@ -157,7 +151,6 @@ export class Client implements Subscriber, EventListenerObject {
   readonly #maxMessageSize: number;
   readonly #writeWait: number;
   readonly #highWaterMark: number;
-  readonly #maxPending: number;
   readonly #log: Log;
   readonly #meter: Meter;
   readonly #bucket?: TokenBucket;
@@ -172,7 +165,6 @@ export class Client implements Subscriber, EventListenerObject {
   #writer = IDLE;
   #left = false;
   #closing = false;
-  #pending = 0;
   #error = "";
 
   /** Attaches a Client to `socket`, a server-side WebSocket not yet open. */
@@ -200,7 +192,6 @@ export class Client implements Subscriber, EventListenerObject {
     this.#maxMessageSize = options.maxMessageSize ?? 512;
     this.#writeWait = options.writeWait ?? 10_000;
     this.#highWaterMark = options.highWaterMark ?? 64 * 1024;
-    this.#maxPending = options.maxPending ?? 64;
     this.#log = options.log ?? (() => {});
     this.#meter = options.meter ?? NO_METER;
     this.#firstFrameTimeout = options.firstFrameTimeout ?? 0;
@@ -240,16 +231,12 @@ export class Client implements Subscriber, EventListenerObject {
   }
 
   /**
-   * Forwards a message to a room's Hub, in the order the client sent it; a
-   * client that sends faster than the Hub takes is closed (1008).
+   * Forwards a message to a room's Hub, in the order the client sent it:
+   * into its channel, or waiting its turn in the Hub's intake, which closes
+   * the heaviest sender with 1008 when too many wait (see intake.ts).
    */
   forward(hub: Hub, inbound: Inbound): void {
-    const broadcast = hub.broadcast;
-    // Once one message waits for room, later ones queue behind it in order.
-    if (this.#pending === 0 && broadcast.trySend(inbound)) return;
-    if (this.#pending >= this.#maxPending) return this.#fail(TOO_FAST);
-    this.#pending++;
-    broadcast.send(inbound).then(() => this.#pending--, () => {});
+    hub.intake.offer(this, inbound);
   }
 
   /**
@@ -268,6 +255,11 @@ export class Client implements Subscriber, EventListenerObject {
 
   /** Closes the connection for a cause of the server's, such as the API's. */
   kick(close: CloseReason): void {
+    this.#fail(close);
+  }
+
+  /** Closes the connection: the intake found this client sent too much. */
+  refuse(close: CloseReason): void {
     this.#fail(close);
   }
 

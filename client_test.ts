@@ -21,12 +21,14 @@ function serveClients(
   );
 }
 
-Deno.test("Client closes a sender that outruns the Hub with 1008", async () => {
+Deno.test("Client closes a sender that outruns the Hub and its intake with 1008", async () => {
   // A Hub that takes one broadcast at a time, and room for two waiting.
-  await using rooms = new Rooms(new MemoryStore(), { backlog: 1 });
+  await using rooms = new Rooms(new MemoryStore(), {
+    backlog: 1,
+    maxWaiting: 2,
+  });
   const log: string[] = [];
   await using server = serveClients(rooms, {
-    maxPending: 2,
     log: (line) => log.push(line),
   });
   const { conn } = await rawHandshake(server.addr);

@@ -138,9 +138,18 @@ export async function serveCluster(options: ClusterOptions): Promise<Cluster> {
       };
       const port = addr?.port ?? settings.port;
       const idPrefix = `${prefix}${i.toString(36)}-`;
+      // The process's caps, shared: each worker holds its part.
+      const maxConnections = share(settings.maxConnections, count);
+      const maxSockets = share(settings.maxSockets, count);
       post(worker, {
         type: "start",
-        options: { ...settings, port, idPrefix },
+        options: {
+          ...settings,
+          port,
+          idPrefix,
+          maxConnections,
+          maxSockets,
+        },
         redis,
       });
       addr = await started.promise;
@@ -183,6 +192,11 @@ export async function serveCluster(options: ClusterOptions): Promise<Cluster> {
       await shutdown();
     },
   };
+}
+
+/** One worker's part of a cap the process's `count` workers share. */
+function share(cap: number | undefined, count: number): number | undefined {
+  return cap === undefined ? undefined : Math.max(1, Math.floor(cap / count));
 }
 
 function post(worker: Worker, message: ToWorker): void {

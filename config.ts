@@ -27,10 +27,22 @@ export interface Config extends
   Required<
     Omit<
       ServerOptions,
-      "onListen" | "log" | "store" | "reusePort" | "idPrefix" | Optional
+      | "onListen"
+      | "log"
+      | "store"
+      | "reusePort"
+      | "idPrefix"
+      | Optional
+      | "maxConnections"
+      | "maxSockets"
     >
   >,
   Pick<ServerOptions, "metricsToken" | "adminToken"> {
+  /**
+   * The most WebSocket clients at once; unset, `main.ts` derives it from the
+   * file descriptors the process may open.
+   */
+  maxConnections?: number;
   /** How many threads serve connections; more than 1 starts workers. */
   workers: number;
   /** The HS256 secret of connection tokens. */
@@ -80,6 +92,8 @@ export const ENV_VARS = [
   "NATTER_QUEUE_SIZE",
   "NATTER_IDLE_TIMEOUT",
   "NATTER_WRITE_WAIT",
+  "NATTER_REQUEST_TIMEOUT",
+  "NATTER_MAX_CONNECTIONS",
   "NATTER_WORKERS",
   "NATTER_MAX_ROOMS",
   "NATTER_MAX_MEMBERS",
@@ -125,6 +139,10 @@ Flags (each also read from the environment variable in brackets; flags win):
   --queue-size N         outbound messages queued per client (default 256) [NATTER_QUEUE_SIZE]
   --idle-timeout S       drop a peer silent for S seconds; pings at S/2 (default 60) [NATTER_IDLE_TIMEOUT]
   --write-wait S         drop a peer whose socket does not drain for S seconds (default 10) [NATTER_WRITE_WAIT]
+  --request-timeout S    close a connection that has not sent a complete request
+                         within S seconds (default 10) [NATTER_REQUEST_TIMEOUT]
+  --max-connections N    the most WebSocket clients at once; more get 503 (default:
+                         what the file descriptor limit allows) [NATTER_MAX_CONNECTIONS]
   --workers N            serve from N threads sharing the port, one message order
                          per room for all (default 1) [NATTER_WORKERS]
   --max-rooms N          rooms the server holds at once (default 4096) [NATTER_MAX_ROOMS]
@@ -173,8 +191,9 @@ const DEFAULTS: Config = {
   queueSize: 256,
   idleTimeout: 60,
   writeWait: 10_000,
+  requestTimeout: 10_000,
   highWaterMark: 64 * 1024,
-  maxPending: 64,
+  maxWaiting: 16384,
   shutdownTimeout: 5000,
   workers: 1,
   redis: "",
@@ -335,6 +354,12 @@ function apply(
   }
   const writeWait = int("NATTER_WRITE_WAIT", 1, 3600);
   if (writeWait !== undefined) config.writeWait = writeWait * 1000;
+  const requestTimeout = int("NATTER_REQUEST_TIMEOUT", 1, 3600);
+  if (requestTimeout !== undefined) {
+    config.requestTimeout = requestTimeout * 1000;
+  }
+  config.maxConnections = int("NATTER_MAX_CONNECTIONS", 1, 1 << 24) ??
+    config.maxConnections;
   const origins = layer.NATTER_ALLOW_ORIGIN;
   if (origins !== undefined) {
     const list = Array.isArray(origins) ? origins : origins.split(",");

@@ -36,6 +36,9 @@ Deno.test("parseConfig() uses the gorilla defaults with no flags and no env", ()
   assert.equal(config.idleTimeout, 60); // K4
   assert.deepEqual(config.allowOrigins, []);
   assert.equal(config.workers, 1);
+  assert.equal(config.requestTimeout, 10_000);
+  // Unset: main.ts derives it from the file descriptors.
+  assert.equal(config.maxConnections, undefined);
   assert.equal(config.help, false);
 });
 
@@ -162,6 +165,8 @@ Deno.test("parseConfig() reads each environment variable", async (t) => {
     ["NATTER_WORKERS", "2", { workers: 2 }],
     ["NATTER_REDIS", "redis://r:6379", { redis: "redis://r:6379" }],
     ["NATTER_PRESENCE_EXPIRY", "3", { presenceExpiry: 3000 }],
+    ["NATTER_REQUEST_TIMEOUT", "3", { requestTimeout: 3000 }],
+    ["NATTER_MAX_CONNECTIONS", "500", { maxConnections: 500 }],
     // An empty variable counts as unset.
     ["NATTER_PORT", "", { port: 8080 }],
   ];
@@ -211,6 +216,8 @@ Deno.test("parseConfig() lets flags win over the environment", async (t) => {
     NATTER_QUEUE_SIZE: "8",
     NATTER_IDLE_TIMEOUT: "20",
     NATTER_WRITE_WAIT: "2",
+    NATTER_REQUEST_TIMEOUT: "3",
+    NATTER_MAX_CONNECTIONS: "500",
   });
   await t.step("every setting", () => {
     const config = parseConfig([
@@ -228,6 +235,10 @@ Deno.test("parseConfig() lets flags win over the environment", async (t) => {
       "30",
       "--write-wait",
       "3",
+      "--request-timeout",
+      "4",
+      "--max-connections",
+      "600",
     ], env);
     assert.equal(config.hostname, "127.0.0.1");
     assert.equal(config.port, 9000);
@@ -236,6 +247,8 @@ Deno.test("parseConfig() lets flags win over the environment", async (t) => {
     assert.equal(config.queueSize, 16);
     assert.equal(config.idleTimeout, 30);
     assert.equal(config.writeWait, 3000);
+    assert.equal(config.requestTimeout, 4000);
+    assert.equal(config.maxConnections, 600);
   });
   await t.step("--addr over NATTER_PORT and NATTER_HOSTNAME", () => {
     const config = parseConfig(["--addr", "127.0.0.1:9000"], env);
@@ -261,6 +274,13 @@ Deno.test("parseConfig() throws ConfigError quoting the flag and the value", asy
     [["--idle-timeout", "1"], {}, [`"--idle-timeout"`, `"1"`]],
     [["--write-wait", "0"], {}, [`"--write-wait"`, `"0"`]],
     [["--workers", "0"], {}, [`"--workers"`, `"0"`]],
+    [["--request-timeout", "0"], {}, [`"--request-timeout"`, `"0"`]],
+    [["--max-connections", "0"], {}, [`"--max-connections"`, `"0"`]],
+    [["--max-connections", "many"], {}, [`"--max-connections"`, `"many"`]],
+    [[], { NATTER_MAX_CONNECTIONS: "-5" }, [
+      `"NATTER_MAX_CONNECTIONS"`,
+      `"-5"`,
+    ]],
     [["--addr", "nonsense"], {}, [`"--addr"`, `"nonsense"`]],
     [["--addr", ":http"], {}, [`"--addr"`, `"http"`]],
     [["--addr", "::1:9000"], {}, [`"--addr"`, `"::1:9000"`]],

@@ -21,6 +21,7 @@
 import { setImmediate } from "node:timers";
 import { Batch } from "./batch.ts";
 import { Channel, select } from "./channel.ts";
+import { Intake } from "./intake.ts";
 import {
   ackEvent,
   type CommandId,
@@ -154,6 +155,13 @@ export interface HubOptions {
    * @default {2}
    */
   paceBudget?: number;
+  /**
+   * Inbound messages that may wait for room in the broadcast channel, all
+   * senders together; past it, the sender with the most waiting is closed
+   * with 1008 and what it had waiting dropped (see intake.ts).
+   * @default {16384}
+   */
+  maxWaiting?: number;
   /** Where to count messages and evictions. */
   meter?: Meter;
   /** Called after a turn that left the room with no members. */
@@ -211,6 +219,11 @@ export class Hub implements AsyncDisposable {
   readonly unregister: Channel<Subscriber>;
   /** Messages for every member, in this order (I4). */
   readonly broadcast: Channel<Inbound>;
+  /**
+   * Where members' messages wait their turn when the broadcast channel is
+   * full, within a bound shared by all senders (see intake.ts).
+   */
+  readonly intake: Intake<Inbound>;
   /** The room's name. */
   readonly room: string;
   readonly #members = new Map<Subscriber, Member>();
@@ -244,6 +257,7 @@ export class Hub implements AsyncDisposable {
     this.register = new Channel(backlog);
     this.unregister = new Channel(backlog);
     this.broadcast = new Channel(backlog);
+    this.intake = new Intake(this.broadcast, { capacity: options.maxWaiting });
     this.#fed = new Channel(backlog);
     this.#store = store;
     this.#maxBatch = options.maxBatch ?? 256;

@@ -9,9 +9,11 @@
  * @module
  */
 
+import { defaultLimits, FALLBACK_DESCRIPTORS } from "./admission.ts";
 import { createVerifier } from "./auth/token.ts";
 import { serveCluster } from "./cluster.ts";
 import { ConfigError, ENV_VARS, parseConfig, USAGE } from "./config.ts";
+import { freeDescriptors } from "./descriptors.ts";
 import { setUpLogging } from "./log.ts";
 import { serve, SERVICE_RESTART } from "./server.ts";
 import { RedisStore } from "./store/redis.ts";
@@ -90,7 +92,24 @@ export async function main(args: string[]): Promise<number> {
     log(`${error.message} (see --help)`, {}, "error");
     return 2;
   }
-  const options = { ...settings, cert: files.cert, key: files.key };
+  // Before any connection: how many descriptors the process may still open.
+  const free = freeDescriptors();
+  if (free === undefined) {
+    log(
+      "cannot count the free file descriptors (it needs " +
+        `--allow-read=/dev/null); assuming ${FALLBACK_DESCRIPTORS}`,
+      { event: "limits" },
+      "warning",
+    );
+  }
+  const limits = defaultLimits(free ?? FALLBACK_DESCRIPTORS);
+  const options = {
+    ...settings,
+    cert: files.cert,
+    key: files.key,
+    maxConnections: config.maxConnections ?? limits.clients,
+    maxSockets: limits.sockets,
+  };
   // Listen for signals before the start-up line, which tells a supervisor
   // natter is ready: a signal right after it must still stop natter cleanly.
   const { promise: stopped, resolve } = Promise.withResolvers<string>();
@@ -108,6 +127,19 @@ export async function main(args: string[]): Promise<number> {
     const threads = workers > 1 ? ` on ${workers} workers` : "";
     const url = pageUrl(addr, options.cert !== undefined);
     console.log(`natter: listening on ${url}${threads} (open it to chat)`);
+    console.log(
+      `natter: up to ${options.maxConnections} clients and ` +
+        `${limits.sockets} connections at once ` +
+        `(${free ?? FALLBACK_DESCRIPTORS} file descriptors free)`,
+    );
+    if (options.maxConnections > limits.sockets) {
+      log(
+        `--max-connections ${options.maxConnections} is more than the ` +
+          `descriptors allow: connections over ${limits.sockets} are closed at once`,
+        { event: "limits" },
+        "warning",
+      );
+    }
   };
   let natter;
   try {

@@ -7,23 +7,17 @@
  */
 
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import denoJson from "./deno.json" with { type: "json" };
 import { ENV_VARS } from "./config.ts";
 import { pageUrl } from "./main.ts";
 import { ChatClient, deadline } from "./test_util/natter.ts";
 import { rawHandshake } from "./test_util/raw_ws.ts";
-import { EXIT_DEADLINE_MS, NatterProcess } from "./test_util/process.ts";
-
-const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
-
-/** The flags of `deno task start` between `deno run` and `main.ts`. */
-function startFlags(): string[] {
-  const words = denoJson.tasks.start.split(/\s+/);
-  assert.deepEqual(words.slice(0, 2), ["deno", "run"]);
-  assert.equal(words.at(-1), "main.ts");
-  return words.slice(2, -1);
-}
+import {
+  EXIT_DEADLINE_MS,
+  MAIN,
+  NatterProcess,
+  startFlags,
+} from "./test_util/process.ts";
 
 /** `main.ts` as `deno task start` runs it, from a temporary directory. */
 const Natter = {
@@ -275,7 +269,9 @@ Deno.test("main() prints usage to stdout and exits 0 for --help", async (t) => {
       assert.equal(code, 0);
       assert.deepEqual(nonEmpty(stderr), []);
       assert.ok(stdout[0].startsWith("Usage: natter"), stdout.join("\n"));
-      for (const name of ["--addr", "--port", "--allow-origin", "--help"]) {
+      const names = ["--addr", "--port", "--allow-origin", "--help"];
+      names.push("--max-connections", "--request-timeout");
+      for (const name of names) {
         assert.ok(stdout.some((line) => line.includes(name)), name);
       }
     });

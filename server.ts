@@ -1,7 +1,8 @@
 /**
  * natter's HTTP surface (contract H1-H6, PROTOCOL.md R2, R3, S1) and its
- * lifecycle: `Deno.serve`, the rooms with their Hubs, a Client per upgraded
- * socket, and a shutdown that always ends.
+ * lifecycle: a listener (`listen.ts`, or `Deno.serve` for TLS), the rooms
+ * with their Hubs, a Client per upgraded socket, and a shutdown that always
+ * ends.
  *
  * @module
  */
@@ -13,9 +14,11 @@ import {
   tokenOf,
   type Verifier,
 } from "./auth/token.ts";
+import { Admission } from "./admission.ts";
 import { Client, type ClientOptions } from "./client.ts";
 import { checkHandshake } from "./handshake.ts";
 import type { CloseReason } from "./hub.ts";
+import { type Handler, listen, upgradeWebSocket } from "./listen.ts";
 import { createMetrics, type Metrics } from "./ops/metrics.ts";
 import { serveOps, text } from "./ops/routes.ts";
 import { originCheck } from "./origin.ts";
@@ -97,6 +100,24 @@ export interface ServerOptions
   cert?: string;
   /** The certificate's PEM private key. */
   key?: string;
+  /**
+   * The most WebSocket clients at once (`--max-connections`); an upgrade
+   * over it gets 503 and its connection is closed.
+   * @default {Infinity}
+   */
+  maxConnections?: number;
+  /**
+   * The most TCP connections at once, of every kind; one accepted over it is
+   * closed at once. `main.ts` sets it from the free descriptors.
+   * @default {Infinity}
+   */
+  maxSockets?: number;
+  /**
+   * Milliseconds a connection has to complete its HTTP request; it is closed
+   * after that.
+   * @default {10000}
+   */
+  requestTimeout?: number;
   /** Called once the server listens. */
   onListen?: (addr: Deno.NetAddr) => void;
 }
@@ -174,10 +195,16 @@ interface Shared {
 function createHandler(
   shared: Shared,
   options: ServerOptions,
-): Deno.ServeHandler<Deno.NetAddr> {
+): Handler {
   const { rooms, sockets, clients, perIp, metrics } = shared;
   const originAllowed = originCheck(options.allowOrigins);
   const idleTimeout = options.idleTimeout ?? 60;
+  const maxClients = options.maxConnections ?? Infinity;
+  const admission = new Admission(maxClients, {
+    full: `${maxClients} clients connected, the most allowed ` +
+      "(--max-connections): refusing new ones with 503 until some leave",
+    log: options.log,
+  });
   const maxRooms = options.maxRooms ?? 4096;
   const maxPerIp = options.maxConnectionsPerIp ?? 0;
   const prefix = options.idPrefix ?? randomPrefix();
@@ -225,6 +252,9 @@ function createHandler(
         "sec-websocket-version": "13",
       });
     }
+    if (!admission.admits()) {
+      return text(503, "Service Unavailable: too many connections");
+    }
     let identity: Identity | undefined;
     if (options.verifier) {
       try {
@@ -251,7 +281,7 @@ function createHandler(
     if (!structured && !rooms.find(room) && rooms.size >= maxRooms) {
       return text(503, `Cannot open room "${room}": too many rooms`);
     }
-    const { socket, response } = Deno.upgradeWebSocket(request, {
+    const { socket, response } = upgradeWebSocket(request, {
       idleTimeout,
       protocol: structured ? SUBPROTOCOL : undefined,
     });
@@ -262,6 +292,7 @@ function createHandler(
       room: structured ? undefined : room,
       identity,
     }, clientOptions);
+    admission.add(socket);
     sockets.set(socket, ip);
     clients.set(id, client);
     if (maxPerIp > 0) perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
@@ -305,16 +336,29 @@ export function serve(options: ServerOptions = {}): Natter {
     draining: false,
     metrics,
   };
-  const tls = options.cert !== undefined && options.key !== undefined
-    ? { cert: options.cert, key: options.key }
-    : {};
-  const server = Deno.serve({
+  const handler = createHandler(shared, options);
+  const where = {
     hostname: options.hostname ?? "0.0.0.0",
     port: options.port ?? 8080,
     reusePort: options.reusePort ?? false,
-    ...tls,
-    onListen: (addr) => options.onListen?.(addr as Deno.NetAddr),
-  }, createHandler(shared, options));
+  };
+  // TLS is Deno.serve's: natter's own listener (node:http, for its request
+  // deadline and its recovery from running out of descriptors) serves
+  // plain HTTP only. Behind a TLS-terminating proxy natter keeps both.
+  const server = options.cert !== undefined && options.key !== undefined
+    ? Deno.serve({
+      ...where,
+      cert: options.cert,
+      key: options.key,
+      onListen: (addr) => options.onListen?.(addr as Deno.NetAddr),
+    }, handler)
+    : listen({
+      ...where,
+      requestTimeout: options.requestTimeout,
+      maxSockets: options.maxSockets,
+      log: options.log,
+      onListen: options.onListen,
+    }, handler);
   let stopping: Promise<boolean> | undefined;
   const shutdown = (reason?: CloseReason) => {
     shared.draining = true;
@@ -344,7 +388,7 @@ export function serve(options: ServerOptions = {}): Natter {
 }
 
 async function stop(
-  server: Deno.HttpServer,
+  server: { shutdown(): Promise<void> },
   rooms: Rooms,
   sockets: Map<WebSocket, string>,
   { timeout, reason }: { timeout: number; reason?: CloseReason },
@@ -354,9 +398,9 @@ async function stop(
     timer = setTimeout(() => resolve(false), timeout);
   });
   try {
-    // The Hubs tell every open client to close with natter's 1001. Deno's
-    // own shutdown would close them with its own reason, so it waits until
-    // they have closed (or the deadline has passed). Clients close on the
+    // The Hubs tell every open client to close with natter's 1001; the
+    // listener's shutdown leaves WebSockets alone, so this waits until they
+    // have closed (or the deadline has passed). Clients close on the
     // next turn of the event loop (see client.ts): the closes scheduled
     // before shutdown, such as an eviction's, happen first, and those
     // sockets are not waited for: a stalled one never finishes closing. (An

@@ -13,6 +13,9 @@
  *   soak       --clients joining and leaving --rooms with traffic for
  *              --duration; the server's RSS, descriptors and event-loop
  *              delay sampled every second, and a verdict (needs --pid)
+ *   flood      --generators processes of --clients connections each, at once
+ *   overload   senders offer twice what the server fans out, for --duration
+ *   idle       --clients connections that send nothing (--half: half a request)
  *
  * Give the server's PID with --pid for its CPU and memory.
  *
@@ -23,14 +26,21 @@ import { parseArgs } from "node:util";
 import { broadcast } from "./broadcast.ts";
 import { connectStorm } from "./connect.ts";
 import type { Protocol } from "./load_worker.ts";
+import { flood } from "./flood.ts";
+import { idle } from "./idle.ts";
+import { overload } from "./overload.ts";
 import { slow } from "./slow.ts";
 import { soak } from "./soak.ts";
 
 const USAGE =
-  `Usage: deno task bench broadcast|ramp|connect|slow|soak --url ws://127.0.0.1:8080/ws [flags]
+  `Usage: deno task bench broadcast|ramp|connect|slow|soak|flood|overload|idle --url ws://127.0.0.1:8080/ws [flags]
   --url URL[,URL]  broadcast/ramp: several nodes' URLs take the clients in turn
   --pid N          server PID: its CPU % and RSS
-  --clients N      connections (broadcast/ramp 100, connect/soak 2000, slow 10)
+  --clients N      connections (broadcast/ramp 100, connect/soak 2000, slow 10,
+                   flood 11000 per generator, overload 500 readers, idle 2000)
+  --generators N   flood: generator processes, all at once (2)
+  --check N        flood: messages each generator's sender sends once all are in (100)
+  --half           idle: each connection sends half a request line, then nothing
   --senders N      of them also sending (5)
   --rate R         msgs/s per sender (broadcast/ramp 200, slow 4000); soak:
                    msgs/s over all connections (200)
@@ -39,12 +49,15 @@ const USAGE =
   --rooms N        broadcast/ramp: rooms the clients are spread over, client
                    g in room g % N, sender k in room k % N (1: the default room);
                    soak: rooms the connections move between (50)
-  --duration S     seconds of sending per step (5; slow 15; soak 600)
+  --duration S     seconds of sending per step (5; slow 15; soak 600; overload 10)
   --churn F        soak: share of the connections leaving each second (0.02)
-  --factor F       ramp: rate multiplier per step (1.5)
+  --factor F       ramp: rate multiplier per step (1.5); overload: the offered
+                   load as a multiple of the measured capacity (2), or "flat"
+                   to send as fast as the server reads, measuring nothing
+  --calibrate S    overload: seconds per step of the ramp that measures the capacity (1)
   --p99-ms MS      ramp: a step fails above this p99 (100)
   --max-steps N    ramp: stop after N steps (30)
-  --par N          concurrent connection attempts (50)
+  --par N          concurrent connection attempts (50; flood 1000 per generator)
   --hold S         connect: seconds to hold before the broadcast (5)
   --workers N      load threads (4)
   --watchdog S     give up after S seconds in all (900; soak: --duration + 300)`;
@@ -56,6 +69,9 @@ const { values: flags, positionals } = parseArgs({
     url: { type: "string", default: "ws://127.0.0.1:8080/ws" },
     pid: { type: "string" },
     clients: { type: "string" },
+    generators: { type: "string", default: "2" },
+    check: { type: "string", default: "100" },
+    half: { type: "boolean", default: false },
     senders: { type: "string", default: "5" },
     rate: { type: "string" },
     size: { type: "string" },
@@ -63,10 +79,11 @@ const { values: flags, positionals } = parseArgs({
     rooms: { type: "string" },
     churn: { type: "string", default: "0.02" },
     duration: { type: "string" },
-    factor: { type: "string", default: "1.5" },
+    factor: { type: "string" },
+    calibrate: { type: "string", default: "1" },
     "p99-ms": { type: "string", default: "100" },
     "max-steps": { type: "string", default: "30" },
-    par: { type: "string", default: "50" },
+    par: { type: "string" },
     hold: { type: "string", default: "5" },
     workers: { type: "string", default: "4" },
     watchdog: { type: "string" },
@@ -244,6 +261,40 @@ try {
         clients: num("clients", flags.clients, 2000),
         par: num("par", flags.par, 50),
         hold: seconds("hold", flags.hold, 5) * 1000,
+      });
+      break;
+    case "flood":
+      result = await flood({
+        url,
+        pid,
+        generators: num("generators", flags.generators, 2),
+        clients: num("clients", flags.clients, 11000),
+        par: num("par", flags.par, 1000),
+        check: num("check", flags.check, 100),
+      });
+      break;
+    case "overload":
+      result = await overload({
+        url,
+        pid,
+        readers: num("clients", flags.clients, 500),
+        senders: num("senders", flags.senders, 5),
+        factor: flags.factor === "flat"
+          ? Infinity
+          : num("factor", flags.factor, 2),
+        calibrate: flags.factor === "flat"
+          ? 0
+          : seconds("calibrate", flags.calibrate, 1) * 1000,
+        duration: seconds("duration", flags.duration, 10) * 1000,
+      });
+      break;
+    case "idle":
+      result = await idle({
+        url,
+        pid,
+        clients: num("clients", flags.clients, 2000),
+        half: flags.half!,
+        wait: 60_000,
       });
       break;
     case "slow":

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { serve } from "../server.ts";
 import { broadcast } from "./broadcast.ts";
 import { connectStorm } from "./connect.ts";
+import { flood } from "./flood.ts";
 
 Deno.test("broadcast() counts every delivery, in order, against natter", async () => {
   await using natter = serve({ hostname: "127.0.0.1", port: 0, onListen() {} });
@@ -83,4 +84,27 @@ Deno.test("connectStorm() reaches every connection with one broadcast", async ()
   assert.equal(result.connect.connected, 200);
   assert.equal(result.fanout.received, 200);
   assert.equal(result.fanout.latency.samples, 200);
+});
+
+Deno.test("flood() counts who got in, checks they all chat, and times serving again", async () => {
+  await using natter = serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    maxConnections: 20,
+    maxSockets: 30,
+    onListen() {},
+  });
+  const result = await flood({
+    url: `ws://127.0.0.1:${natter.addr.port}/ws`,
+    generators: 2,
+    clients: 30,
+    par: 30,
+    check: 5,
+  });
+  assert.equal(result.attempted, 60);
+  assert.equal(result.admitted, 20);
+  assert.equal(result.kept, 20);
+  assert.equal(result.messages.complete, 20);
+  assert.equal(result.messages.lost, 0);
+  assert.ok(result.serve_again_ms !== null);
 });

@@ -30,9 +30,9 @@ ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 port=18600
 
 # The servers, as `deno task start` and `deno task bench:baseline` run them.
-natter=(deno run --v8-flags=--max-semi-space-size=2 --allow-net --allow-read=.
+natter=(deno run --v8-flags=--max-semi-space-size=2 --allow-net --allow-read=.,/dev/null
 	--allow-env main.ts --hostname 127.0.0.1)
-natter_v8_default=(deno run --allow-net --allow-read=. --allow-env main.ts
+natter_v8_default=(deno run --allow-net --allow-read=.,/dev/null --allow-env main.ts
 	--hostname 127.0.0.1)
 natter_workers=("${natter[@]}" --workers 2)
 baseline=(deno run --allow-net bench/baseline.ts --hostname 127.0.0.1)

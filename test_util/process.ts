@@ -6,8 +6,21 @@
  */
 
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 import { ENV_VARS } from "../config.ts";
+import denoJson from "../deno.json" with { type: "json" };
 import { deadline } from "./natter.ts";
+
+/** The path of `main.ts`. */
+export const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
+
+/** The flags of `deno task start` between `deno run` and `main.ts`. */
+export function startFlags(): string[] {
+  const words = denoJson.tasks.start.split(/\s+/);
+  assert.deepEqual(words.slice(0, 2), ["deno", "run"]);
+  assert.equal(words.at(-1), "main.ts");
+  return words.slice(2, -1);
+}
 
 /** How long the process may take to exit after a signal. */
 export const EXIT_DEADLINE_MS = 10_000;
@@ -143,6 +156,25 @@ export class NatterProcess implements AsyncDisposable {
       await natter[Symbol.asyncDispose]();
       throw error;
     }
+  }
+
+  /**
+   * Runs `deno run` with `args` in a shell whose descriptor limit is `limit`
+   * (`ulimit -n`, soft and hard), and waits until it listens as
+   * {@linkcode NatterProcess.start} does.
+   */
+  static underLimit(
+    limit: number,
+    args: string[],
+  ): Promise<NatterProcess & { url: URL }> {
+    return NatterProcess.start("bash", [
+      "-c",
+      `ulimit -n ${limit} && exec "$@"`,
+      "bash",
+      Deno.execPath(),
+      "run",
+      ...args,
+    ]);
   }
 
   /** The `ws://` URL of the chat endpoint of a natter at `url`. */

@@ -28,6 +28,11 @@ export interface HandshakeOptions {
   headers?: Record<string, string>;
   /** Aborts connecting and reading the response; the connection is closed. */
   signal?: AbortSignal;
+  /**
+   * Milliseconds to wait after connecting, and again in the middle of the
+   * request, as a slow client would; 0 sends the request at once.
+   */
+  pause?: number;
 }
 
 /** Outcome of {@linkcode rawHandshake}. */
@@ -117,7 +122,16 @@ export async function rawHandshake(
       if (value !== "") request += `${name}: ${value}\r\n`;
     }
     request += "\r\n";
-    await ws.sendRaw(encoder.encode(request));
+    const bytes = encoder.encode(request);
+    if (options.pause) {
+      const half = bytes.length >> 1;
+      await new Promise((resolve) => setTimeout(resolve, options.pause));
+      await ws.sendRaw(bytes.subarray(0, half));
+      await new Promise((resolve) => setTimeout(resolve, options.pause));
+      await ws.sendRaw(bytes.subarray(half));
+    } else {
+      await ws.sendRaw(bytes);
+    }
 
     const head = await ws[readHead](signal);
     const lines = lenientDecoder.decode(head).split("\r\n");
@@ -246,6 +260,22 @@ export class RawWebSocket implements AsyncDisposable {
       }
       if (frame.opcode === Opcode.Close) return parseClose(frame.payload);
     }
+  }
+
+  /**
+   * Reads and discards everything until the connection ends, as cheaply as
+   * a reader can keep up: no frame is parsed.
+   *
+   * @returns how many bytes arrived.
+   */
+  async discardAll(options: ReadOptions = {}): Promise<number> {
+    let total = this.#end - this.#start;
+    this.#start = this.#end = 0;
+    while (await this.#fill(options.signal)) {
+      total += this.#end - this.#start;
+      this.#start = this.#end = 0;
+    }
+    return total;
   }
 
   /** Sends a close frame (no payload when `code` is omitted); errors are ignored. */
@@ -404,7 +434,12 @@ export class RawWebSocket implements AsyncDisposable {
   }
 }
 
-function encodeFrame(
+/**
+ * One frame as a client sends it (masked unless `mask` is false), ready for
+ * {@linkcode RawWebSocket.prototype.sendRaw}: a test can join many into one
+ * write.
+ */
+export function encodeFrame(
   opcode: number,
   payload: Uint8Array,
   fin: boolean,

@@ -1,0 +1,73 @@
+/**
+ * The bridge between `node:http`, which natter listens with, and the web
+ * platform's `Request` and `Response`, which natter's handler speaks: a
+ * request becomes a `Request`, a `Response` is written back, to a
+ * `ServerResponse` or, for a refused upgrade, as raw bytes to the socket.
+ *
+ * @module
+ */
+
+import { STATUS_CODES } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+
+/**
+ * The `Request` for a request `node:http` parsed, without its body (natter
+ * reads none); `undefined` when the request cannot be one (a Host that is
+ * not a host, a method `fetch` forbids).
+ */
+export function toRequest(message: IncomingMessage): Request | undefined {
+  try {
+    const headers = new Headers();
+    const raw = message.rawHeaders;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      headers.append(raw[i], raw[i + 1]);
+    }
+    const target = message.url ?? "/";
+    const url = target.startsWith("/")
+      ? `http://${message.headers.host ?? "localhost"}${target}`
+      : target;
+    return new Request(url, { method: message.method, headers });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes `response` to `res`, the body in one piece (natter's are small). */
+export async function writeResponse(
+  res: ServerResponse,
+  response: Response,
+): Promise<void> {
+  const body = response.body === null
+    ? undefined
+    : new Uint8Array(await response.arrayBuffer());
+  res.statusCode = response.status;
+  for (const [name, value] of response.headers) res.setHeader(name, value);
+  res.end(body);
+}
+
+/** Headers that {@linkcode writeRaw} sets itself. */
+const FRAMING = new Set(["connection", "content-length", "transfer-encoding"]);
+
+/**
+ * Writes `response` as raw HTTP/1.1 to `socket`, a connection `node:http`
+ * handed over for an upgrade that is refused, then closes it as soon as the
+ * bytes are out.
+ */
+export async function writeRaw(
+  socket: Duplex,
+  response: Response,
+): Promise<void> {
+  const body = new Uint8Array(await response.arrayBuffer());
+  const status = response.status;
+  let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\n`;
+  for (const [name, value] of response.headers) {
+    if (!FRAMING.has(name)) head += `${name}: ${value}\r\n`;
+  }
+  head += `content-length: ${body.byteLength}\r\nconnection: close\r\n\r\n`;
+  const bytes = new TextEncoder().encode(head);
+  const all = new Uint8Array(bytes.byteLength + body.byteLength);
+  all.set(bytes);
+  all.set(body, bytes.byteLength);
+  socket.end(all, () => socket.destroy());
+}
