@@ -10,6 +10,7 @@
 import { STATUS_CODES } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
+import { Readable } from "node:stream";
 
 /**
  * The `Request` for a request `node:http` parsed, without its body (natter
@@ -27,7 +28,15 @@ export function toRequest(message: IncomingMessage): Request | undefined {
     const url = target.startsWith("/")
       ? `http://${message.headers.host ?? "localhost"}${target}`
       : target;
-    return new Request(url, { method: message.method, headers });
+    // A body streams on from node:http (the server API's POST and DELETE).
+    const method = message.method ?? "GET";
+    const body = method === "GET" || method === "HEAD"
+      ? undefined
+      : Readable.toWeb(message) as ReadableStream<Uint8Array>;
+    return new Request(
+      url,
+      { method, headers, body, duplex: "half" } as RequestInit,
+    );
   } catch {
     return undefined;
   }
