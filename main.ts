@@ -9,11 +9,11 @@
  * @module
  */
 
-import { defaultLimits, FALLBACK_DESCRIPTORS } from "./admission.ts";
+import { defaultLimits, FALLBACK_DESCRIPTORS } from "./listen/admission.ts";
 import { createVerifier } from "./auth/token.ts";
 import { serveCluster } from "./cluster.ts";
 import { ConfigError, ENV_VARS, parseConfig, USAGE } from "./config.ts";
-import { freeDescriptors } from "./descriptors.ts";
+import { freeDescriptors } from "./listen/descriptors.ts";
 import { setUpLogging } from "./log.ts";
 import { serve, SERVICE_RESTART } from "./server.ts";
 import { RedisStore } from "./store/redis.ts";

@@ -14,11 +14,11 @@ import {
   tokenOf,
   type Verifier,
 } from "./auth/token.ts";
-import { Admission } from "./admission.ts";
+import { Admission } from "./listen/admission.ts";
 import { Client, type ClientOptions } from "./client.ts";
 import { checkHandshake } from "./handshake.ts";
 import type { CloseReason } from "./hub.ts";
-import { type Handler, listen, upgradeWebSocket } from "./listen.ts";
+import { type Handler, listen, upgradeWebSocket } from "./listen/listen.ts";
 import { createMetrics, type Metrics } from "./ops/metrics.ts";
 import { serveOps, text } from "./ops/routes.ts";
 import { originCheck } from "./origin.ts";

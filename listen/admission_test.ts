@@ -6,7 +6,7 @@ import {
   openClients,
   startServer,
   until,
-} from "./test_util/natter.ts";
+} from "../test_util/natter.ts";
 
 Deno.test("defaultLimits() keeps descriptors for the process and room for refusals", async (t) => {
   await t.step("ulimit -n 20000", () => {

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { listen } from "./listen.ts";
-import { deadline, startServer, until } from "./test_util/natter.ts";
-import { NatterProcess } from "./test_util/process.ts";
-import { rawHandshake } from "./test_util/raw_ws.ts";
+import { deadline, startServer, until } from "../test_util/natter.ts";
+import { NatterProcess } from "../test_util/process.ts";
+import { rawHandshake } from "../test_util/raw_ws.ts";
 
-const MAIN = new URL("./main.ts", import.meta.url).pathname;
+const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
 const encoder = new TextEncoder();
 
@@ -169,7 +169,7 @@ Deno.test("listen() leaves nothing behind of a WebSocket once it has closed", as
       "run",
       "--allow-net",
       "--v8-flags=--expose-gc",
-      new URL("./test_util/heap_rounds.ts", import.meta.url).pathname,
+      new URL("../test_util/heap_rounds.ts", import.meta.url).pathname,
       String(rounds),
       String(clients),
     ],

@@ -7,10 +7,10 @@
  */
 
 import assert from "node:assert/strict";
-import { ChatClient, deadline } from "./test_util/natter.ts";
-import { MAIN, NatterProcess, startFlags } from "./test_util/process.ts";
+import { ChatClient, deadline } from "../test_util/natter.ts";
+import { MAIN, NatterProcess, startFlags } from "../test_util/process.ts";
 
-const UNCAPPED = new URL("./test_util/uncapped.ts", import.meta.url).pathname;
+const UNCAPPED = new URL("../test_util/uncapped.ts", import.meta.url).pathname;
 
 /** Attempts `count` connections at once; each settles open or refused. */
 function attempt(url: string, count: number): Promise<ChatClient | null>[] {
