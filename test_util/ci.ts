@@ -6,10 +6,16 @@
  */
 
 /**
- * Whether `CI` says this is a CI run. CI services set it to `true`, `1` or a
- * name of their own, so anything but empty, `false` or `0` counts.
+ * Whether a `CI` value says this is a CI run. CI services set it to `true`,
+ * `1` or a name of their own, so anything but unset, empty, `false` or `0`
+ * counts.
  */
-export function isCI(value = Deno.env.get("CI")): boolean {
+export function ciValueSaysCI(value: string | undefined): boolean {
   const ci = value?.trim().toLowerCase() ?? "";
   return ci !== "" && ci !== "false" && ci !== "0";
+}
+
+/** Whether this run is CI, by the `CI` environment variable. */
+export function isCI(): boolean {
+  return ciValueSaysCI(Deno.env.get("CI"));
 }

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { isCI } from "./ci.ts";
+import { ciValueSaysCI } from "./ci.ts";
 
-Deno.test("isCI() counts any CI value but empty, false and 0", () => {
+Deno.test("ciValueSaysCI() counts any CI value but unset, empty, false and 0", () => {
   for (const value of ["true", "1", "yes", "TRUE", "github-actions"]) {
-    assert.equal(isCI(value), true, `CI=${JSON.stringify(value)}`);
+    assert.equal(ciValueSaysCI(value), true, `CI=${JSON.stringify(value)}`);
   }
   for (const value of [undefined, "", " ", "false", "FALSE", "0"]) {
-    assert.equal(isCI(value), false, `CI=${JSON.stringify(value)}`);
+    assert.equal(ciValueSaysCI(value), false, `CI=${JSON.stringify(value)}`);
   }
 });
