@@ -469,7 +469,9 @@ export class Hub implements AsyncDisposable {
    *
    * @returns the acks to offer each natter.v1 sender once they are out.
    */
-  async #append(drafts: Inbound[]): Promise<Map<Subscriber, Batch>> {
+  async #append(
+    drafts: Inbound[],
+  ): Promise<Map<Subscriber, string[]> | undefined> {
     const acks = new Map<Subscriber, string[]>();
     try {
       const stored = await this.#store.append(this.room, drafts);
@@ -500,21 +502,25 @@ export class Hub implements AsyncDisposable {
         this.#offer(sender, Batch.of(event));
       }
     }
-    return new Map([...acks].map(([s, events]) => [s, Batch.of(...events)]));
+    // Most turns of a plain room have no ack at all: nothing to carry.
+    return acks.size > 0 ? acks : undefined;
   }
 
   /**
    * Offers what the store fed, in its order: messages (then the acks, with
    * the last of them), presence changes made elsewhere, resets.
    */
-  #fanOutFed(fed: Fed[], acks?: Map<Subscriber, Batch>): Promise<void> | void {
+  #fanOutFed(
+    fed: Fed[],
+    acks?: Map<Subscriber, string[]>,
+  ): Promise<void> | void {
     if (fed.every((item) => Array.isArray(item))) {
       return this.#fanOut(fed as (readonly StoredMessage[])[], acks);
     }
     return this.#fanOutMixed(fed, acks);
   }
 
-  async #fanOutMixed(fed: Fed[], acks?: Map<Subscriber, Batch>) {
+  async #fanOutMixed(fed: Fed[], acks?: Map<Subscriber, string[]>) {
     let run: (readonly StoredMessage[])[] = [];
     for (const item of fed) {
       if (Array.isArray(item)) {
@@ -549,7 +555,7 @@ export class Hub implements AsyncDisposable {
    */
   #fanOut(
     fed: (readonly StoredMessage[])[],
-    acks?: Map<Subscriber, Batch>,
+    acks?: Map<Subscriber, string[]>,
   ): Promise<void> | void {
     const messages = fed.length === 1 ? fed[0] : fed.flat();
     if (messages.length > this.#maxBatch) {
@@ -557,13 +563,15 @@ export class Hub implements AsyncDisposable {
     }
     if (messages.length > 0) this.#offerAll(messages);
     if (acks) {
-      for (const [subscriber, batch] of acks) this.#offer(subscriber, batch);
+      for (const [subscriber, events] of acks) {
+        this.#offer(subscriber, Batch.of(...events));
+      }
     }
   }
 
   async #fanOutParts(
     messages: readonly StoredMessage[],
-    acks?: Map<Subscriber, Batch>,
+    acks?: Map<Subscriber, string[]>,
   ): Promise<void> {
     for (let i = 0; i < messages.length; i += this.#maxBatch) {
       // The writers woken by the last batch have handed it to their sockets;
