@@ -184,6 +184,8 @@ interface Shared {
   perIp: Map<string, number>;
   /** Whether the server is draining or stopping. */
   draining: boolean;
+  /** What `/readyz` says: not draining, and the store (Redis) can serve. */
+  ready(): boolean;
   /** The server's metrics. */
   metrics: Metrics;
 }
@@ -209,9 +211,7 @@ function createHandler(
   const maxPerIp = options.maxConnectionsPerIp ?? 0;
   const prefix = options.idPrefix ?? randomPrefix();
   const ops = {
-    // Not ready while draining for a restart, or while the store (Redis)
-    // cannot serve.
-    ready: () => !shared.draining && (rooms.store.ready?.() ?? true),
+    ready: shared.ready,
     metrics,
     metricsToken: options.metricsToken,
     api: options.adminToken === undefined ? undefined : {
@@ -334,6 +334,9 @@ export function serve(options: ServerOptions = {}): Natter {
     clients: new Map(),
     perIp: new Map(),
     draining: false,
+    // Not ready while draining for a restart, or while the store (Redis)
+    // cannot serve.
+    ready: () => !shared.draining && (rooms.store.ready?.() ?? true),
     metrics,
   };
   const handler = createHandler(shared, options);
@@ -375,7 +378,7 @@ export function serve(options: ServerOptions = {}): Natter {
     rooms,
     members: (room = DEFAULT_ROOM) => rooms.find(room)?.size ?? 0,
     get ready() {
-      return !shared.draining && (rooms.store.ready?.() ?? true);
+      return shared.ready();
     },
     drain: () => {
       shared.draining = true;
