@@ -96,7 +96,8 @@ class Room {
 }
 
 /**
- * A {@linkcode Store} in this process's memory.
+ * A {@linkcode Store} in this process's memory. Reading a room that is not
+ * open finds it empty; writing to one rejects.
  *
  * @example
  * ```ts
@@ -131,7 +132,8 @@ export class MemoryStore implements Store {
   }
 
   append(room: string, drafts: readonly Draft[]): Promise<StoredMessage[]> {
-    const state = this.#room(room);
+    const state = this.#rooms.get(room);
+    if (!state) return notOpen(room);
     const ts = this.#now();
     const stored = drafts.map((draft): StoredMessage => {
       state.bytes += messageCost(draft.text);
@@ -154,7 +156,8 @@ export class MemoryStore implements Store {
     upTo: number,
     options: { since?: Position; limit: number },
   ): Promise<Replay> {
-    const state = this.#room(room);
+    const state = this.#rooms.get(room);
+    if (!state) return Promise.resolve({ recovered: false, messages: [] });
     const latest = Math.min(upTo, state.offset);
     const since = options.since;
     if (
@@ -174,7 +177,10 @@ export class MemoryStore implements Store {
     before: number,
     limit: number,
   ): Promise<StoredMessage[]> {
-    const state = this.#room(room);
+    // A room not open here has no history (yet): a `history` command may
+    // come in the same read as the join that opens it.
+    const state = this.#rooms.get(room);
+    if (!state) return Promise.resolve([]);
     const to = Math.min(before - 1, state.offset);
     if (limit <= 0 || to < 1) return Promise.resolve([]);
     return Promise.resolve(state.range(Math.max(1, to - limit + 1), to));
@@ -185,24 +191,31 @@ export class MemoryStore implements Store {
     joined: readonly Member[],
     left: readonly Member[],
   ): Promise<void> {
-    const members = this.#room(room).members;
+    const state = this.#rooms.get(room);
+    if (!state) return notOpen(room);
+    const members = state.members;
     for (const member of left) members.delete(member.client);
     for (const member of joined) members.set(member.client, member);
     return Promise.resolve();
   }
 
   presence(room: string): Promise<Member[]> {
-    return Promise.resolve([...this.#room(room).members.values()]);
+    const members = this.#rooms.get(room)?.members.values() ?? [];
+    return Promise.resolve([...members]);
   }
 
   close(room: string): Promise<void> {
     this.#rooms.delete(room);
     return Promise.resolve();
   }
+}
 
-  #room(room: string): Room {
-    const state = this.#rooms.get(room);
-    if (!state) throw new RangeError(`Cannot use room "${room}": not open`);
-    return state;
-  }
+/**
+ * The rejection of a write to a room that is not open: a store method
+ * rejects, and never throws, whatever it is called with.
+ */
+function notOpen(room: string): Promise<never> {
+  return Promise.reject(
+    new RangeError(`Cannot write to room "${room}": not open`),
+  );
 }

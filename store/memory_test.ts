@@ -108,3 +108,20 @@ Deno.test("MemoryStore presence follows joins and leaves (E2)", async () => {
   await store.updatePresence("r", [], [from]);
   assert.deepEqual(await store.presence("r"), [bob]);
 });
+
+Deno.test("MemoryStore finds a room that is not open empty, and rejects writes to it without throwing", async () => {
+  const store = new MemoryStore();
+  const member = { client: "c1", nick: "ada" };
+  assert.deepEqual(await store.before("nowhere", 10, 5), []);
+  assert.deepEqual(await store.presence("nowhere"), []);
+  assert.deepEqual(await store.replay("nowhere", 0, { limit: 50 }), {
+    recovered: false,
+    messages: [],
+  });
+  // Each call returns a promise that rejects: a synchronous throw would
+  // escape the caller's .then() or .catch().
+  const append = store.append("nowhere", [{ text: "hi", from: member }]);
+  await assert.rejects(append, RangeError);
+  const presence = store.updatePresence("nowhere", [member], []);
+  await assert.rejects(presence, RangeError);
+});

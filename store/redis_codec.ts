@@ -2,7 +2,8 @@
  * How the Redis store writes messages and members into Redis and reads
  * them back: short JSON that a Lua script can complete without decoding.
  *
- * A history entry is `{"o":OFFSET,"t":TS,"c":CLIENT,"n":NICK,"x":TEXT}`;
+ * A history entry is `{"o":OFFSET,"t":TS,"c":CLIENT,"n":NICK,"x":TEXT}`,
+ * with `"u":USER` after the nick when the sender's token named one;
  * the store sends it without its offset (everything after the `{`), and
  * the append script puts the offset in front. A published batch is
  * `{"e":EPOCH,"m":[entry...]}`; a published presence change is
@@ -20,6 +21,8 @@ interface Entry {
   t: number;
   c: string;
   n: string | null;
+  /** The sender's token user, when it had one. */
+  u?: string;
   x: string;
 }
 
@@ -27,6 +30,7 @@ interface Entry {
 interface StoredMember {
   client: string;
   nick: string | null;
+  user?: string;
   node?: string;
 }
 
@@ -41,6 +45,7 @@ export function entryTail(draft: Draft, ts: number): string {
     t: ts,
     c: draft.from.client,
     n: draft.from.nick,
+    u: draft.from.user,
     x: draft.text,
   }).slice(1);
 }
@@ -51,7 +56,9 @@ function fromEntry(room: string, entry: Entry): StoredMessage {
     offset: entry.o,
     ts: entry.t,
     text: entry.x,
-    from: { client: entry.c, nick: entry.n },
+    from: entry.u === undefined
+      ? { client: entry.c, nick: entry.n }
+      : { client: entry.c, nick: entry.n, user: entry.u },
   };
 }
 
@@ -65,11 +72,13 @@ export function decodeEntries(
 
 /** A member as the room's member hash holds it: with its node. */
 export function memberValue(member: Member, node: string): string {
-  return JSON.stringify({ client: member.client, nick: member.nick, node });
+  const { client, nick, user } = member;
+  return JSON.stringify({ client, nick, user, node });
 }
 
 function toMember(stored: StoredMember): Member {
-  return { client: stored.client, nick: stored.nick };
+  const { client, nick, user } = stored;
+  return user === undefined ? { client, nick } : { client, nick, user };
 }
 
 /** The members of the room's member hash, without their nodes. */
