@@ -13,28 +13,51 @@ import type { Duplex } from "node:stream";
 import { Readable } from "node:stream";
 
 /**
- * The `Request` for a request `node:http` parsed, without its body (natter
- * reads none); `undefined` when the request cannot be one (a Host that is
- * not a host, a method `fetch` forbids).
+ * A Host header's value that is a host and an optional port, as RFC 9110
+ * allows it: a name or IPv4 address, or an IPv6 address in brackets. Nothing
+ * that could end the authority of a URL (`/`, `?`, `#`, `@`, `\`) passes.
+ */
+const HOST =
+  /^(?:[A-Za-z0-9\-._~!$&'()*+,;=%]+|\[[0-9A-Fa-f:.]+\])(?::\d{0,5})?$/;
+
+/**
+ * The path and query of a request target: an origin-form target (`/ws?x`)
+ * as it is, an absolute-form one (`http://h/ws?x`) its own path and query;
+ * `undefined` for any other form (`*`, an authority).
+ */
+function pathOf(target: string): string | undefined {
+  if (target.startsWith("/")) return target;
+  if (!/^https?:\/\//i.test(target)) return undefined;
+  const url = URL.parse(target);
+  return url ? url.pathname + url.search : undefined;
+}
+
+/**
+ * The `Request` for a request `node:http` parsed; a body streams on from
+ * `node:http`. Its URL's path and query come from the request target alone;
+ * the Host header only names the URL's host, and is passed on unchanged.
+ *
+ * @returns `undefined` when the request cannot be one: a Host that is not
+ * `host[:port]`, a target that is neither a path nor an http URL, a method
+ * `fetch` forbids.
  */
 export function toRequest(message: IncomingMessage): Request | undefined {
   try {
+    const host = message.headers.host ?? "localhost";
+    const path = pathOf(message.url ?? "/");
+    if (!HOST.test(host) || path === undefined) return undefined;
     const headers = new Headers();
     const raw = message.rawHeaders;
     for (let i = 0; i + 1 < raw.length; i += 2) {
       headers.append(raw[i], raw[i + 1]);
     }
-    const target = message.url ?? "/";
-    const url = target.startsWith("/")
-      ? `http://${message.headers.host ?? "localhost"}${target}`
-      : target;
-    // A body streams on from node:http (the server API's POST and DELETE).
+    // The server API's POST and DELETE read their JSON from the stream.
     const method = message.method ?? "GET";
     const body = method === "GET" || method === "HEAD"
       ? undefined
       : Readable.toWeb(message) as ReadableStream<Uint8Array>;
     return new Request(
-      url,
+      `http://${host}${path}`,
       { method, headers, body, duplex: "half" } as RequestInit,
     );
   } catch {
