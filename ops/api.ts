@@ -16,6 +16,8 @@ import { exceedsUtf8, normalize } from "../message.ts";
 import { isRoomName, parseNick } from "../protocol/names.ts";
 import type { Rooms } from "../rooms.ts";
 import type { CloseReason } from "../hub.ts";
+import { fitCloseReason } from "./close_reason.ts";
+import { readLimited } from "./read_limited.ts";
 
 /** A connection the API can find and disconnect. */
 export interface Connection {
@@ -41,6 +43,9 @@ export interface ApiContext {
 
 /** The identity of messages posted through the API. */
 export const API_CLIENT = "api";
+
+/** The largest request body the API reads, in bytes. */
+export const MAX_BODY_BYTES = 64 * 1024;
 
 const ROUTE =
   /^\/api\/rooms(?:\/([^/]+)(?:\/(messages|history|members)(?:\/([^/]+))?)?)?$/;
@@ -78,7 +83,14 @@ async function route(
   }
   const match = ROUTE.exec(url.pathname);
   if (!match) return json(404, { error: "Not Found" });
-  const [, room, part, client] = match;
+  const segments = match.slice(1).map(decodeSegment);
+  const bad = segments.findIndex((segment) => segment === null);
+  if (bad !== -1) {
+    return json(400, {
+      error: `Cannot decode the path segment "${match[bad + 1]}"`,
+    });
+  }
+  const [room, part, client] = segments as (string | undefined)[];
   if (room !== undefined && !isRoomName(room)) {
     return json(404, { error: `No room "${room}"` });
   }
@@ -101,7 +113,7 @@ async function route(
   }
   if (part === "members" && client !== undefined) {
     if (method !== "DELETE") return notAllowed("DELETE");
-    return await kick(request, room, decodeURIComponent(client), api);
+    return await kick(request, room, client, api);
   }
   return json(404, { error: "Not Found" });
 }
@@ -112,6 +124,7 @@ async function post(
   api: ApiContext,
 ): Promise<Response> {
   const body = await readJson(request);
+  if (body === TOO_LARGE) return tooLarge();
   if (!body || typeof body.text !== "string") {
     return json(400, { error: `The body must be {"text": string}` });
   }
@@ -183,21 +196,33 @@ async function kick(
   if (!connection || !connection.rooms().includes(room)) {
     return json(404, { error: `No member "${client}" in room "${room}"` });
   }
-  const body = request.body ? await readJson(request) : {};
-  const reason = typeof body?.reason === "string"
-    ? body.reason.slice(0, 100)
+  const body = await readJson(request);
+  if (body === TOO_LARGE) return tooLarge();
+  if (!body || (body.reason !== undefined && typeof body.reason !== "string")) {
+    return json(400, { error: `The body must be {"reason"?: string}` });
+  }
+  // A close reason is 123 bytes of UTF-8 at most: longer, close() throws.
+  const reason = typeof body.reason === "string"
+    ? fitCloseReason(body.reason)
     : "removed by the server";
   connection.kick({ code: 1008, reason });
   return new Response(null, { status: 204 });
 }
 
-/** A JSON object body, or `undefined` when the body is not one. */
+/** A body over {@linkcode MAX_BODY_BYTES}. */
+const TOO_LARGE = Symbol("too large");
+
+/**
+ * A JSON object body (`{}` when empty), {@linkcode TOO_LARGE}, or
+ * `undefined` when the body is not a JSON object.
+ */
 async function readJson(
   request: Request,
-): Promise<Record<string, unknown> | undefined> {
+): Promise<Record<string, unknown> | typeof TOO_LARGE | undefined> {
   try {
-    const text = await request.text();
-    if (text.length > 64 * 1024) return undefined;
+    const body = await readLimited(request, MAX_BODY_BYTES);
+    if ("tooLarge" in body) return TOO_LARGE;
+    const text = body.text;
     if (text.trim() === "") return {};
     const value = JSON.parse(text);
     return typeof value === "object" && value !== null && !Array.isArray(value)
@@ -206,6 +231,23 @@ async function readJson(
   } catch {
     return undefined;
   }
+}
+
+/** A path segment percent-decoded, or `null` when it cannot be. */
+function decodeSegment(segment: string | undefined): string | null | undefined {
+  if (segment === undefined) return undefined;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
+function tooLarge(): Response {
+  // The rest of the body is left unread: the connection cannot be reused.
+  return json(413, {
+    error: `A request body is ${MAX_BODY_BYTES} bytes at most`,
+  }, { connection: "close" });
 }
 
 function count(value: string | null): number | undefined {
