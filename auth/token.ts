@@ -18,6 +18,11 @@ export interface Identity {
   readonly nick?: string;
   /** The rooms it may join; every room when absent. */
   readonly rooms?: readonly string[];
+  /**
+   * When the token expires (its `exp`), in milliseconds since the Unix
+   * epoch: the connection is closed then. Never, when the token has none.
+   */
+  readonly expires?: number;
 }
 
 /** Why a token was refused; the message is safe to show the client. */
@@ -32,12 +37,22 @@ export class TokenError extends Error {
 /** Checks tokens; see {@linkcode createVerifier}. */
 export type Verifier = (token: string) => Promise<Identity>;
 
-/** Options for {@linkcode createVerifier}: one of the two. */
+/** Options for {@linkcode createVerifier}: a secret or a public key. */
 export interface VerifierOptions {
   /** The HS256 secret. */
   secret?: string;
   /** A PEM public key (SPKI) for RS256 or ES256. */
   publicKey?: string;
+  /**
+   * The `iss` every token must carry.
+   * @default {any, or none}
+   */
+  issuer?: string;
+  /**
+   * An audience every token's `aud` must name.
+   * @default {any, or none}
+   */
+  audience?: string;
 }
 
 /**
@@ -58,10 +73,15 @@ export async function createVerifier(
   } else {
     return undefined;
   }
+  const { issuer, audience } = options;
   return async (token) => {
     let payload;
     try {
-      ({ payload } = await jwtVerify(token, key, { algorithms }));
+      ({ payload } = await jwtVerify(token, key, {
+        algorithms,
+        issuer,
+        audience,
+      }));
     } catch (error) {
       throw new TokenError(`Invalid token: ${(error as Error).message}`);
     }
@@ -85,7 +105,7 @@ async function importPublicKey(
 }
 
 function identityOf(payload: Record<string, unknown>): Identity {
-  const { sub, name, rooms } = payload;
+  const { sub, name, rooms, exp } = payload;
   if (typeof sub !== "string" || sub === "") {
     throw new TokenError(`Invalid token: "sub" must be a non-empty string`);
   }
@@ -102,7 +122,9 @@ function identityOf(payload: Record<string, unknown>): Identity {
   ) {
     throw new TokenError(`Invalid token: "rooms" must be a list of names`);
   }
-  return { user: sub, nick, rooms };
+  // jose has checked that `exp`, if any, is a number in the future.
+  const expires = typeof exp === "number" ? exp * 1000 : undefined;
+  return { user: sub, nick, rooms, expires };
 }
 
 /**

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 // that `deno task start` does not download it.
 // deno-lint-ignore no-import-prefix
 import fc from "npm:fast-check@4.11.0";
+import { SignJWT } from "jose";
 import { keyPair, SECRET, sign } from "../test_util/tokens.ts";
 import { createVerifier, mayJoin, TokenError, tokenOf } from "./token.ts";
 
@@ -14,6 +15,7 @@ Deno.test("createVerifier() with a secret takes good HS256 tokens only", async (
       user: "u1",
       nick: "Ada",
       rooms: ["team-*"],
+      expires: expOf(token) * 1000,
     });
   });
   const refused: [string, () => Promise<string>][] = [
@@ -37,6 +39,63 @@ Deno.test("createVerifier() with a secret takes good HS256 tokens only", async (
   for (const [what, make] of refused) {
     await t.step(`refused: ${what}`, async () => {
       await assert.rejects(verify(await make()), TokenError);
+    });
+  }
+});
+
+/** The `exp` claim of `token`, read without checking it. */
+function expOf(token: string): number {
+  const body = token.split(".")[1].replaceAll("-", "+").replaceAll("_", "/");
+  return JSON.parse(atob(body)).exp;
+}
+
+Deno.test("createVerifier() gives the token's exp as expires, in milliseconds", async (t) => {
+  const verify = (await createVerifier({ secret: SECRET }))!;
+  await t.step("an exp: its milliseconds since the epoch", async () => {
+    const { expires } = await verify(
+      await sign({ sub: "u1" }, {
+        expiresIn: 120,
+      }),
+    );
+    assert.ok(expires !== undefined);
+    // sign() sets exp 120 s from now, in whole seconds.
+    const now = Date.now();
+    assert.ok(
+      expires > now + 100_000 && expires <= now + 121_000,
+      `${expires - now} ms from now`,
+    );
+    assert.equal(expires % 1000, 0);
+  });
+  await t.step("no exp: undefined, the token never expires", async () => {
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject("u1")
+      .sign(new TextEncoder().encode(SECRET));
+    assert.equal((await verify(token)).expires, undefined);
+  });
+});
+
+Deno.test("createVerifier() with an issuer or audience refuses tokens of others", async (t) => {
+  const verify = (await createVerifier({
+    secret: SECRET,
+    issuer: "https://auth.example",
+    audience: "natter",
+  }))!;
+  const good = { sub: "u1", iss: "https://auth.example", aud: "natter" };
+  await t.step("the right iss and aud", async () => {
+    assert.equal((await verify(await sign(good))).user, "u1");
+    const listed = await sign({ ...good, aud: ["other", "natter"] });
+    assert.equal((await verify(listed)).user, "u1");
+  });
+  const refused: [string, Record<string, unknown>][] = [
+    ["another iss", { ...good, iss: "https://evil.example" }],
+    ["another aud", { ...good, aud: "other" }],
+    ["no iss", { sub: "u1", aud: "natter" }],
+    ["no aud", { sub: "u1", iss: "https://auth.example" }],
+  ];
+  for (const [what, claims] of refused) {
+    await t.step(`refused: ${what}`, async () => {
+      await assert.rejects(verify(await sign(claims)), TokenError);
     });
   }
 });
