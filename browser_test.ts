@@ -29,6 +29,7 @@ import {
   waitForPeople,
 } from "./test_util/browser.ts";
 import { startServer } from "./test_util/natter.ts";
+import { V1Client } from "./test_util/v1.ts";
 
 /** The texts of the page's own messages, those it sets apart. */
 function ownLines(page: Page): Promise<string[]> {
@@ -541,5 +542,111 @@ Deno.test(
     await page.waitForFunction("__cspViolations.length > 0");
     assert.match((await cspViolations(page)).join(), /script-src/);
     assert.equal(await page.title(), "#lobby · natter");
+  },
+);
+
+/** Where a nick is shown, and how: each must isolate it (R5). */
+interface ShownNick {
+  where: string;
+  text: string | null;
+  /** The element is `<bdi>` or has `dir="auto"`. */
+  isolating: boolean;
+  /** Whether it holds only text: no element that HTML would make. */
+  textOnly: boolean;
+  direction: string;
+  unicodeBidi: string;
+}
+
+/** Every nick the page shows: in messages, in the members, as oneself. */
+function shownNicks(page: Page): Promise<ShownNick[]> {
+  return page.locator("#log .msg .nick, #members .nick, #me").evaluateAll(
+    (els) =>
+      els.map((el) => {
+        const style = el.ownerDocument.defaultView!.getComputedStyle(el);
+        return {
+          where: el.closest("#log, #members, #identity")?.id ?? "",
+          text: el.textContent,
+          isolating: el.tagName === "BDI" || el.getAttribute("dir") === "auto",
+          textOnly: el.children.length === 0,
+          direction: style.direction,
+          unicodeBidi: style.unicodeBidi,
+        };
+      }),
+  );
+}
+
+/**
+ * The left-to-right order on screen of the parts of `selector`'s first
+ * element that `parts` name, as those names.
+ */
+function onScreen(page: Page, selector: string, parts: string[]) {
+  return page.locator(selector).first().evaluate((el, parts) =>
+    parts
+      .map((part) => ({
+        part,
+        x: el.querySelector(part)?.getBoundingClientRect().left ?? -1,
+      }))
+      .filter(({ x }) => x >= 0)
+      .sort((a, b) => a.x - b.x)
+      .map(({ part }) => part), parts);
+}
+
+Deno.test(
+  "R5: a right-to-left nick is shown isolated and as text, and the text around it keeps its order",
+  browserTest,
+  async () => {
+    const hebrew = "שלום 2";
+    const arabic = "مرحبا";
+    await using chat = await connectedPage({ nick: hebrew });
+    const { server, page, problems } = chat;
+    await using other = await V1Client.open(server.wsUrl);
+    await other.join("lobby", { nick: arabic });
+    await waitForPeople(page, [`${hebrew} (you)`, arabic]);
+    await say(page, "mine");
+    await waitForLines(page, 1);
+    await other.request({ type: "send", room: "lobby", text: "theirs" });
+    await waitForLines(page, 2);
+    assert.deepEqual(await messages(page), [
+      `1 ${hebrew}: mine`,
+      `2 ${arabic}: theirs`,
+    ]);
+
+    const shown = await shownNicks(page);
+    assert.deepEqual(
+      shown.map(({ where, text }) => `${where} ${text}`).toSorted(),
+      [
+        `identity ${hebrew}`,
+        `log ${arabic}`,
+        `log ${hebrew}`,
+        `members ${arabic}`,
+        `members ${hebrew}`,
+      ].toSorted(),
+    );
+    for (const nick of shown) {
+      const at = `${nick.text} in #${nick.where}`;
+      assert.ok(nick.isolating, `${at} is in a <bdi> or dir=auto element`);
+      assert.ok(nick.textOnly, `${at} is text`);
+      assert.equal(nick.unicodeBidi, "isolate", `${at} is isolated`);
+      assert.equal(nick.direction, "rtl", `${at} reads right to left`);
+    }
+    // Around it, left to right as written: the nick, "(you)", the time.
+    assert.deepEqual(
+      await onScreen(page, "#log .msg.mine", [".nick", ".you", "time"]),
+      [".nick", ".you", "time"],
+    );
+    assert.deepEqual(
+      await onScreen(page, "#log .msg:not(.mine)", [".nick", "time"]),
+      [".nick", "time"],
+    );
+    assert.deepEqual(
+      await onScreen(page, "#members li.me", [".nick", ".you"]),
+      [".nick", ".you"],
+    );
+    assert.deepEqual(
+      await onScreen(page, "#identity", ["#me", "#change-nick"]),
+      ["#me", "#change-nick"],
+    );
+    assert.equal(await page.locator("#log .verified").count(), 0);
+    assert.deepEqual(problems.errors, []);
   },
 );
