@@ -30,14 +30,16 @@ export interface Config extends
       | "onListen"
       | "log"
       | "store"
+      | "ipSlots"
       | "reusePort"
       | "idPrefix"
       | Optional
       | "maxConnections"
       | "maxSockets"
+      | "rateBurst"
     >
   >,
-  Pick<ServerOptions, "metricsToken" | "adminToken"> {
+  Pick<ServerOptions, "metricsToken" | "adminToken" | "rateBurst"> {
   /**
    * The most WebSocket clients at once; unset, `main.ts` derives it from the
    * file descriptors the process may open.
@@ -49,6 +51,10 @@ export interface Config extends
   jwtSecret?: string;
   /** The file of the RS256 or ES256 public key of connection tokens. */
   jwtPublicKey?: string;
+  /** The `iss` every connection token must carry, when given. */
+  jwtIssuer?: string;
+  /** The `aud` every connection token must name, when given. */
+  jwtAudience?: string;
   /** The file of the TLS certificate chain (PEM). */
   certFile?: string;
   /** The file of the TLS private key (PEM). */
@@ -103,10 +109,16 @@ export const ENV_VARS = [
   "NATTER_HISTORY_TTL",
   "NATTER_JWT_SECRET",
   "NATTER_JWT_PUBLIC_KEY",
+  "NATTER_JWT_ISSUER",
+  "NATTER_JWT_AUDIENCE",
   "NATTER_MAX_CONNECTIONS_PER_IP",
   "NATTER_RATE_LIMIT",
   "NATTER_RATE_BURST",
   "NATTER_JOIN_RATE",
+  "NATTER_HISTORY_RATE",
+  "NATTER_CREATE_RATE",
+  "NATTER_MEMBER_PAGE",
+  "NATTER_QUEUE_BYTES",
   "NATTER_FIRST_FRAME_TIMEOUT",
   "NATTER_METRICS_TOKEN",
   "NATTER_ADMIN_TOKEN",
@@ -137,6 +149,9 @@ Flags (each also read from the environment variable in brackets; flags win):
                          or * for any; repeatable [NATTER_ALLOW_ORIGIN, comma-separated]
   --max-message-size N   largest inbound message in bytes (default 512) [NATTER_MAX_MESSAGE_SIZE]
   --queue-size N         outbound messages queued per client (default 256) [NATTER_QUEUE_SIZE]
+  --queue-bytes N        UTF-16 code units of outbound frames queued per client, at
+                         least queue-size x (max-message-size + 1) (default 1048576)
+                         [NATTER_QUEUE_BYTES]
   --idle-timeout S       drop a peer silent for S seconds; pings at S/2 (default 60) [NATTER_IDLE_TIMEOUT]
   --write-wait S         drop a peer whose socket does not drain for S seconds (default 10) [NATTER_WRITE_WAIT]
   --request-timeout S    close a connection that has not sent a complete request
@@ -158,14 +173,24 @@ Flags (each also read from the environment variable in brackets; flags win):
                          Authorization: Bearer) [NATTER_JWT_SECRET]
   --jwt-public-key FILE  every upgrade needs an RS256 or ES256 token verified
                          with this PEM key [NATTER_JWT_PUBLIC_KEY]
+  --jwt-issuer ISS       with a token key: tokens must have this "iss"
+                         [NATTER_JWT_ISSUER]
+  --jwt-audience AUD     with a token key: tokens must name this "aud"
+                         [NATTER_JWT_AUDIENCE]
   --max-connections-per-ip N  open connections from one address; 429 beyond
                          (default 0: no limit) [NATTER_MAX_CONNECTIONS_PER_IP]
   --rate-limit R         messages a second per connection (default 0: no limit)
                          [NATTER_RATE_LIMIT]
-  --rate-burst N         messages at once within the rate (default: the rate)
-                         [NATTER_RATE_BURST]
-  --join-rate N          joins a second per natter.v1 connection (default 0: no
-                         limit) [NATTER_JOIN_RATE]
+  --rate-burst N         with --rate-limit: messages at once within the rate
+                         (default: the rate) [NATTER_RATE_BURST]
+  --join-rate N          joins and leaves a second per natter.v1 connection
+                         (default 10; 0: no limit) [NATTER_JOIN_RATE]
+  --history-rate N       history and members commands a second per natter.v1
+                         connection (default 10; 0: no limit) [NATTER_HISTORY_RATE]
+  --create-rate N        new rooms a second one connection may create (default 1;
+                         0: no limit) [NATTER_CREATE_RATE]
+  --member-page N        members one joined or members reply lists, 1 to 1000
+                         (default 100) [NATTER_MEMBER_PAGE]
   --first-frame-timeout S  close a connection that sends nothing for S seconds
                          after opening (default 0: never) [NATTER_FIRST_FRAME_TIMEOUT]
   --metrics-token TOKEN  /metrics needs Authorization: Bearer TOKEN [NATTER_METRICS_TOKEN]
@@ -210,7 +235,6 @@ const DEFAULTS: Config = {
   maxCommandSize: 4096,
   maxConnectionsPerIp: 0,
   rateLimit: 0,
-  rateBurst: 0,
   joinRate: 10,
   historyRate: 10,
   createRate: 1,
@@ -251,7 +275,9 @@ export function parseConfig(
       },
     });
   } catch (error) {
-    throw new ConfigError((error as Error).message);
+    // parseArgs may explain in several lines; natter says it in one.
+    const lines = (error as Error).message.split(/\r?\n/);
+    throw new ConfigError(lines.map((line) => line.trim()).join(" "));
   }
   const flags = parsed.values as Record<
     string,
@@ -271,7 +297,94 @@ export function parseConfig(
     if (typeof value !== "boolean") fromFlags[name] = value;
   }
   apply(config, fromFlags, (name) => "--" + flagOf(name));
+  const given = new Map<string, string>();
+  for (const name of ENV_VARS) {
+    if (fromFlags[name] !== undefined) given.set(name, "--" + flagOf(name));
+    else if (fromEnv[name] !== undefined) given.set(name, name);
+  }
+  checkCombinations(config, given);
+  // A natter.v1 send must fit in a command: its text JSON-escaped (at most
+  // six bytes a byte) with room for the command around it.
+  config.maxCommandSize = Math.max(
+    DEFAULTS.maxCommandSize,
+    config.maxMessageSize * 6 + 1024,
+  );
   return config;
+}
+
+/** The fewest bytes of an HS256 secret: the hash's own 256 bits (RFC 7518). */
+export const MIN_SECRET_BYTES = 32;
+
+/**
+ * Refuses settings that each parse but cannot work together. `given` maps
+ * each variable that was set to the label it was set by (the flag, or the
+ * variable).
+ */
+function checkCombinations(config: Config, given: Map<string, string>): void {
+  const named = (name: (typeof ENV_VARS)[number]) =>
+    given.get(name) ?? "--" + flagOf(name);
+  const both = (a: (typeof ENV_VARS)[number], b: (typeof ENV_VARS)[number]) =>
+    given.has(a) && given.has(b);
+  const without = (
+    name: (typeof ENV_VARS)[number],
+    needs: (typeof ENV_VARS)[number],
+    why: string,
+  ) => {
+    if (given.has(name) && !given.has(needs)) {
+      throw new ConfigError(
+        `Cannot use "${named(name)}" without "${named(needs)}": ${why}`,
+      );
+    }
+  };
+  without("NATTER_CERT", "NATTER_KEY", "TLS needs the certificate's key");
+  without("NATTER_KEY", "NATTER_CERT", "TLS needs a certificate");
+  if (both("NATTER_JWT_SECRET", "NATTER_JWT_PUBLIC_KEY")) {
+    throw new ConfigError(
+      `Cannot use "${named("NATTER_JWT_SECRET")}" with ` +
+        `"${named("NATTER_JWT_PUBLIC_KEY")}": tokens are checked with one key`,
+    );
+  }
+  const keyless = !given.has("NATTER_JWT_SECRET") &&
+    !given.has("NATTER_JWT_PUBLIC_KEY");
+  for (const name of ["NATTER_JWT_ISSUER", "NATTER_JWT_AUDIENCE"] as const) {
+    if (given.has(name) && keyless) {
+      throw new ConfigError(
+        `Cannot use "${named(name)}" without "--jwt-secret" or ` +
+          `"--jwt-public-key": no token is checked`,
+      );
+    }
+  }
+  const secret = config.jwtSecret;
+  if (secret !== undefined) {
+    const bytes = new TextEncoder().encode(secret).length;
+    // The value is a secret: its length is named, never the value.
+    if (bytes < MIN_SECRET_BYTES) {
+      throw new ConfigError(
+        `Cannot use "${named("NATTER_JWT_SECRET")}": it is ${bytes} bytes, ` +
+          `HS256 needs at least ${MIN_SECRET_BYTES}`,
+      );
+    }
+  }
+  if (given.has("NATTER_RATE_BURST") && config.rateLimit === 0) {
+    throw new ConfigError(
+      `Cannot use "${named("NATTER_RATE_BURST")}" without ` +
+        `"${named("NATTER_RATE_LIMIT")}": there is no rate to burst within`,
+    );
+  }
+  without(
+    "NATTER_PRESENCE_EXPIRY",
+    "NATTER_REDIS",
+    "presence expires only in a Redis shared by several nodes",
+  );
+  const needed = config.queueSize * (config.maxMessageSize + 1);
+  if (config.queueBytes < needed) {
+    throw new ConfigError(
+      `Cannot use "${named("NATTER_QUEUE_BYTES")}": "${config.queueBytes}" ` +
+        `is less than ${named("NATTER_QUEUE_SIZE")} x ` +
+        `(${named("NATTER_MAX_MESSAGE_SIZE")} + 1) = ${needed}, so a full ` +
+        `queue would not fit`,
+    );
+  }
 }
 
 /** Applies one layer of settings; `label` names a setting in errors. */
@@ -289,7 +402,9 @@ function apply(
     Object.assign(config, parseAddr(label("NATTER_ADDR"), addr));
   }
   const hostname = one("NATTER_HOSTNAME");
-  if (hostname !== undefined) config.hostname = hostname;
+  if (hostname !== undefined) {
+    config.hostname = nonEmpty(label("NATTER_HOSTNAME"), hostname);
+  }
   const int = (name: keyof Layer, min: number, max: number) => {
     const value = one(name);
     return value === undefined
@@ -318,8 +433,15 @@ function apply(
     int("NATTER_MAX_CONNECTIONS_PER_IP", 0, 1 << 24) ??
       config.maxConnectionsPerIp;
   config.rateLimit = int("NATTER_RATE_LIMIT", 0, 1 << 20) ?? config.rateLimit;
-  config.rateBurst = int("NATTER_RATE_BURST", 0, 1 << 20) ?? config.rateBurst;
+  config.rateBurst = int("NATTER_RATE_BURST", 1, 1 << 20) ?? config.rateBurst;
   config.joinRate = int("NATTER_JOIN_RATE", 0, 1 << 20) ?? config.joinRate;
+  config.historyRate = int("NATTER_HISTORY_RATE", 0, 1 << 20) ??
+    config.historyRate;
+  config.createRate = int("NATTER_CREATE_RATE", 0, 1 << 20) ??
+    config.createRate;
+  config.memberPage = int("NATTER_MEMBER_PAGE", 1, 1000) ?? config.memberPage;
+  config.queueBytes = int("NATTER_QUEUE_BYTES", 1, 2 ** 40) ??
+    config.queueBytes;
   const firstFrame = int("NATTER_FIRST_FRAME_TIMEOUT", 0, 86_400);
   if (firstFrame !== undefined) config.firstFrameTimeout = firstFrame * 1000;
   const drainDelay = int("NATTER_DRAIN_DELAY", 0, 3600);
@@ -327,6 +449,8 @@ function apply(
   const strings = [
     ["NATTER_JWT_SECRET", "jwtSecret"],
     ["NATTER_JWT_PUBLIC_KEY", "jwtPublicKey"],
+    ["NATTER_JWT_ISSUER", "jwtIssuer"],
+    ["NATTER_JWT_AUDIENCE", "jwtAudience"],
     ["NATTER_METRICS_TOKEN", "metricsToken"],
     ["NATTER_ADMIN_TOKEN", "adminToken"],
     ["NATTER_CERT", "certFile"],
@@ -334,7 +458,7 @@ function apply(
   ] as const;
   for (const [name, key] of strings) {
     const value = one(name);
-    if (value !== undefined) config[key] = value;
+    if (value !== undefined) config[key] = nonEmpty(label(name), value);
   }
   const format = oneOf(
     label("NATTER_LOG_FORMAT"),
@@ -388,6 +512,12 @@ export function parseAddr(
   const hostname = match[1] ?? match[2];
   const port = parseInteger(label, match[3], 0, 65535);
   return hostname ? { hostname, port } : { port };
+}
+
+/** `value` unless it is empty, which no string setting takes. */
+function nonEmpty(label: string, value: string): string {
+  if (value.trim() !== "") return value;
+  throw new ConfigError(`Cannot use "${label}": "${value}" is empty`);
 }
 
 /** `value` if it is one of `choices`; a {@linkcode ConfigError} otherwise. */

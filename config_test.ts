@@ -3,6 +3,7 @@ import {
   type Config,
   ConfigError,
   ENV_VARS,
+  MIN_SECRET_BYTES,
   parseAddr,
   parseConfig,
 } from "./config.ts";
@@ -164,7 +165,6 @@ Deno.test("parseConfig() reads each environment variable", async (t) => {
     ["NATTER_WRITE_WAIT", "2", { writeWait: 2000 }],
     ["NATTER_WORKERS", "2", { workers: 2 }],
     ["NATTER_REDIS", "redis://r:6379", { redis: "redis://r:6379" }],
-    ["NATTER_PRESENCE_EXPIRY", "3", { presenceExpiry: 3000 }],
     ["NATTER_REQUEST_TIMEOUT", "3", { requestTimeout: 3000 }],
     ["NATTER_MAX_CONNECTIONS", "500", { maxConnections: 500 }],
     // An empty variable counts as unset.
@@ -290,6 +290,18 @@ Deno.test("parseConfig() throws ConfigError quoting the flag and the value", asy
     [[], { NATTER_PORT: "x" }, [`"NATTER_PORT"`, `"x"`]],
     [[], { NATTER_ADDR: "nonsense" }, [`"NATTER_ADDR"`, `"nonsense"`]],
     [[], { NATTER_QUEUE_SIZE: "0" }, [`"NATTER_QUEUE_SIZE"`, `"0"`]],
+    [["--member-page", "0"], {}, [`"--member-page"`, `"0"`, "1 and 1000"]],
+    [["--member-page", "1001"], {}, [`"--member-page"`, `"1001"`]],
+    [["--rate-limit", "5", "--rate-burst", "0"], {}, [
+      `"--rate-burst"`,
+      `"0"`,
+    ]],
+    [["--history-rate", "x"], {}, [`"--history-rate"`, `"x"`]],
+    [["--create-rate=-1"], {}, [`"--create-rate"`, `"-1"`]],
+    [["--queue-bytes", "0"], {}, [`"--queue-bytes"`, `"0"`]],
+    [["--hostname", ""], {}, [`"--hostname"`, `"" is empty`]],
+    [["--admin-token", " "], {}, [`"--admin-token"`, "is empty"]],
+    [["--jwt-issuer", ""], {}, [`"--jwt-issuer"`, "is empty"]],
   ];
   for (const [args, env, needles] of cases) {
     const name = [...args, ...Object.entries(env).map((e) => e.join("="))];
@@ -297,6 +309,18 @@ Deno.test("parseConfig() throws ConfigError quoting the flag and the value", asy
       assertConfigError(() => parseConfig(args, envOf(env)), ...needles);
     });
   }
+});
+
+Deno.test("parseConfig() words a flag parseArgs refuses in one line", () => {
+  // node:util's parseArgs says this one in three lines.
+  assertConfigError(
+    () => parseConfig(["--create-rate", "-1"]),
+    "--create-rate",
+  );
+  assert.throws(() => parseConfig(["--create-rate", "-1"]), (error: Error) => {
+    assert.ok(!/[\r\n]/.test(error.message), JSON.stringify(error.message));
+    return true;
+  });
 });
 
 Deno.test("parseAddr() splits host and port", async (t) => {
@@ -341,6 +365,13 @@ Deno.test("parseConfig() reads --redis and --presence-expiry", async (t) => {
     assert.equal(config.redis, "rediss://user:secret@cache.example:6380/2");
     assert.equal(config.presenceExpiry, 10_000);
   });
+  await t.step("NATTER_PRESENCE_EXPIRY with NATTER_REDIS", () => {
+    const config = parseConfig(
+      [],
+      envOf({ NATTER_REDIS: "redis://r:6379", NATTER_PRESENCE_EXPIRY: "3" }),
+    );
+    assert.equal(config.presenceExpiry, 3000);
+  });
   await t.step("a URL that is not Redis's", () => {
     assert.throws(
       () => parseConfig(["--redis", "http://127.0.0.1:6379"]),
@@ -353,4 +384,169 @@ Deno.test("parseConfig() reads --redis and --presence-expiry", async (t) => {
       /Cannot parse "--redis": "6379" is not a URL/,
     );
   });
+});
+
+Deno.test("parseConfig() reads the budget flags, with their defaults", async (t) => {
+  await t.step("defaults", () => {
+    const config = parseConfig([]);
+    assert.equal(config.joinRate, 10);
+    assert.equal(config.historyRate, 10);
+    assert.equal(config.createRate, 1);
+    assert.equal(config.memberPage, 100);
+    assert.equal(config.queueBytes, 1_048_576);
+  });
+  await t.step("flags, 0 turning a rate off", () => {
+    const config = parseConfig([
+      "--join-rate=0",
+      "--history-rate=3",
+      "--create-rate=0",
+      "--member-page=1000",
+      "--queue-bytes=200000",
+    ]);
+    assert.equal(config.joinRate, 0);
+    assert.equal(config.historyRate, 3);
+    assert.equal(config.createRate, 0);
+    assert.equal(config.memberPage, 1000);
+    assert.equal(config.queueBytes, 200_000);
+  });
+  await t.step("variables", () => {
+    const config = parseConfig(
+      [],
+      envOf({
+        NATTER_JOIN_RATE: "2",
+        NATTER_HISTORY_RATE: "4",
+        NATTER_CREATE_RATE: "5",
+        NATTER_MEMBER_PAGE: "1",
+        NATTER_QUEUE_BYTES: "131328",
+      }),
+    );
+    assert.deepEqual(
+      [
+        config.joinRate,
+        config.historyRate,
+        config.createRate,
+        config.memberPage,
+        config.queueBytes,
+      ],
+      [2, 4, 5, 1, 131_328],
+    );
+  });
+});
+
+Deno.test("parseConfig() leaves rateBurst unset unless --rate-burst is given", async (t) => {
+  await t.step("--rate-limit alone: the burst is the rate's (unset)", () => {
+    const config = parseConfig(["--rate-limit", "5"]);
+    assert.equal(config.rateLimit, 5);
+    assert.equal(config.rateBurst, undefined);
+  });
+  await t.step("with --rate-burst", () => {
+    const config = parseConfig(["--rate-limit", "5", "--rate-burst", "1"]);
+    assert.equal(config.rateBurst, 1);
+  });
+});
+
+Deno.test("parseConfig() reads --jwt-issuer and --jwt-audience with a key", () => {
+  const secret = "s".repeat(MIN_SECRET_BYTES);
+  const config = parseConfig(
+    ["--jwt-secret", secret, "--jwt-issuer", "https://auth.example"],
+    envOf({ NATTER_JWT_AUDIENCE: "natter" }),
+  );
+  assert.equal(config.jwtIssuer, "https://auth.example");
+  assert.equal(config.jwtAudience, "natter");
+});
+
+Deno.test("parseConfig() refuses settings that cannot work together, in one line", async (t) => {
+  const secret = "s".repeat(MIN_SECRET_BYTES);
+  // Each case: the flags, the environment, and the whole message.
+  const cases: [string[], Record<string, string>, string][] = [
+    [
+      ["--cert", "c.pem"],
+      {},
+      `Cannot use "--cert" without "--key": TLS needs the certificate's key`,
+    ],
+    [
+      [],
+      { NATTER_KEY: "k.pem" },
+      `Cannot use "NATTER_KEY" without "--cert": TLS needs a certificate`,
+    ],
+    [
+      ["--jwt-secret", secret, "--jwt-public-key", "k.pem"],
+      {},
+      `Cannot use "--jwt-secret" with "--jwt-public-key": tokens are checked with one key`,
+    ],
+    [
+      ["--jwt-issuer", "https://auth.example"],
+      {},
+      `Cannot use "--jwt-issuer" without "--jwt-secret" or "--jwt-public-key": no token is checked`,
+    ],
+    [
+      [],
+      { NATTER_JWT_AUDIENCE: "natter" },
+      `Cannot use "NATTER_JWT_AUDIENCE" without "--jwt-secret" or "--jwt-public-key": no token is checked`,
+    ],
+    [
+      ["--jwt-secret", "s".repeat(MIN_SECRET_BYTES - 1)],
+      {},
+      `Cannot use "--jwt-secret": it is 31 bytes, HS256 needs at least 32`,
+    ],
+    [
+      [],
+      { NATTER_JWT_SECRET: "é".repeat(15) },
+      `Cannot use "NATTER_JWT_SECRET": it is 30 bytes, HS256 needs at least 32`,
+    ],
+    [
+      ["--rate-burst", "5"],
+      {},
+      `Cannot use "--rate-burst" without "--rate-limit": there is no rate to burst within`,
+    ],
+    [
+      ["--rate-burst", "5", "--rate-limit", "0"],
+      {},
+      `Cannot use "--rate-burst" without "--rate-limit": there is no rate to burst within`,
+    ],
+    [
+      ["--presence-expiry", "10"],
+      {},
+      `Cannot use "--presence-expiry" without "--redis": presence expires only in a Redis shared by several nodes`,
+    ],
+    [
+      ["--queue-bytes", "1000"],
+      {},
+      `Cannot use "--queue-bytes": "1000" is less than --queue-size x (--max-message-size + 1) = 131328, so a full queue would not fit`,
+    ],
+    [
+      ["--max-message-size", "8192"],
+      { NATTER_QUEUE_SIZE: "200" },
+      `Cannot use "--queue-bytes": "1048576" is less than NATTER_QUEUE_SIZE x (--max-message-size + 1) = 1638600, so a full queue would not fit`,
+    ],
+  ];
+  for (const [args, env, message] of cases) {
+    const name = [...args, ...Object.entries(env).map((e) => e.join("="))];
+    await t.step(name.join(" "), () => {
+      assert.throws(() => parseConfig(args, envOf(env)), (error: unknown) => {
+        assert.ok(error instanceof ConfigError, `not a ConfigError: ${error}`);
+        assert.equal(error.message, message);
+        return true;
+      });
+    });
+  }
+  await t.step("what does work together is taken", () => {
+    parseConfig(["--cert", "c.pem", "--key", "k.pem"]);
+    parseConfig(["--jwt-public-key", "k.pem", "--jwt-audience", "natter"]);
+    parseConfig(["--jwt-secret", secret]);
+    parseConfig(["--redis", "redis://r:6379", "--presence-expiry", "10"]);
+    parseConfig(["--queue-size", "2", "--queue-bytes", "1026"]);
+  });
+});
+
+Deno.test("parseConfig() lets a natter.v1 command hold a message of the largest size", () => {
+  assert.equal(parseConfig([]).maxCommandSize, 4096);
+  const big = parseConfig([
+    "--max-message-size",
+    "65536",
+    "--queue-bytes",
+    String(256 * 65537),
+  ]);
+  // Every byte JSON-escaped (\u0001 is six) plus the command around it.
+  assert.ok(big.maxCommandSize >= 6 * 65536 + 100, `${big.maxCommandSize}`);
 });

@@ -66,6 +66,8 @@ export async function main(args: string[]): Promise<number> {
     help: _,
     jwtSecret,
     jwtPublicKey,
+    jwtIssuer,
+    jwtAudience,
     certFile,
     keyFile,
     logFormat,
@@ -83,7 +85,12 @@ export async function main(args: string[]): Promise<number> {
     log(`${(error as Error).message} (see --help)`, {}, "error");
     return 2;
   }
-  const tokens = { secret: jwtSecret, publicKey: files.publicKey };
+  const tokens = {
+    secret: jwtSecret,
+    publicKey: files.publicKey,
+    issuer: jwtIssuer,
+    audience: jwtAudience,
+  };
   let verifier;
   try {
     verifier = await createVerifier(tokens);
@@ -192,13 +199,10 @@ export async function main(args: string[]): Promise<number> {
   return 0;
 }
 
-/** Reads the files the configuration names. */
+/** Reads the files the configuration names (which checked they pair up). */
 function readFiles(
   names: { jwtPublicKey?: string; certFile?: string; keyFile?: string },
 ): { publicKey?: string; cert?: string; key?: string } {
-  if ((names.certFile === undefined) !== (names.keyFile === undefined)) {
-    throw new ConfigError(`"--cert" and "--key" go together`);
-  }
   const read = (flag: string, file?: string) => {
     if (file === undefined) return undefined;
     try {

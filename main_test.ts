@@ -227,6 +227,13 @@ Deno.test("main() exits 2 with one line on stderr for a bad setting", async (t) 
     ["--port abc", ["--port", "abc"], {}],
     ["--nope", ["--nope"], {}],
     ["NATTER_PORT=x", [], { NATTER_PORT: "x" }],
+    // parseArgs explains this one in three lines.
+    ["--create-rate -1", ["--create-rate", "-1"], {}],
+    ["--rate-burst without --rate-limit", ["--rate-burst", "5"], {}],
+    ["--jwt-secret shorter than 32 bytes", ["--jwt-secret", "short"], {}],
+    ["--presence-expiry without --redis", ["--presence-expiry", "9"], {}],
+    ["--key without --cert", ["--key", "k.pem"], {}],
+    ["NATTER_JWT_ISSUER without a key", [], { NATTER_JWT_ISSUER: "i" }],
   ];
   for (const [name, args, env] of cases) {
     await t.step(name, async () => {
