@@ -28,7 +28,11 @@ import {
   waitForLines,
   waitForPeople,
 } from "./test_util/browser.ts";
-import { startServer } from "./test_util/natter.ts";
+import { createVerifier, type Verifier } from "./auth/token.ts";
+import { RedisStore } from "./store/redis.ts";
+import { startServer, until } from "./test_util/natter.ts";
+import { RedisServer, redisTest } from "./test_util/redis.ts";
+import { SECRET, sign } from "./test_util/tokens.ts";
 import { V1Client } from "./test_util/v1.ts";
 
 /** The texts of the page's own messages, those it sets apart. */
@@ -648,5 +652,82 @@ Deno.test(
     );
     assert.equal(await page.locator("#log .verified").count(), 0);
     assert.deepEqual(problems.errors, []);
+  },
+);
+
+/**
+ * Two natter nodes sharing rooms through a Redis of the test's own: the
+ * first verifies tokens, the second is open to anyone, so token users and
+ * anonymous ones meet in one room. Disposing it stops all three.
+ */
+async function mixedNodes() {
+  await using stack = new AsyncDisposableStack();
+  const redis = stack.use(await RedisServer.start());
+  const node = async (verifier?: Verifier) => {
+    const store = stack.use(new RedisStore(redis.url));
+    const server = stack.use(startServer({ store, verifier }));
+    await until(() => server.ready, "the node to be ready");
+    return server;
+  };
+  const verified = await node(await createVerifier({ secret: SECRET }));
+  const open = await node();
+  const owned = stack.move();
+  return {
+    verified,
+    open,
+    [Symbol.asyncDispose]: () => owned.disposeAsync(),
+  };
+}
+
+/** Each member the page lists: its text, and the mark's label if it has one. */
+function listedMarks(page: Page): Promise<string[]> {
+  return page.locator("#members li").evaluateAll((els) =>
+    els.map((li) => {
+      const mark = li.querySelector(".verified");
+      const nick = li.querySelector(".nick")?.textContent;
+      return mark ? `${nick} [${mark.getAttribute("aria-label")}]` : `${nick}`;
+    })
+  );
+}
+
+Deno.test(
+  "R5: a token-verified member is marked, and anonymous ones with the same nick are not",
+  { ignore: browserTest.ignore || redisTest.ignore },
+  async () => {
+    await using nodes = await mixedNodes();
+    const token = await sign({ sub: "ana-7" });
+    await using browser = await launch();
+    const ana = await openPage(
+      browser,
+      `${nodes.verified.origin}/?token=${token}`,
+      { nick: "ana" },
+    );
+    const impostor = await openPage(browser, nodes.open.origin + "/", {
+      nick: "ana",
+    });
+    await using ticked = await V1Client.open(nodes.open.wsUrl);
+    await ticked.join("lobby", { nick: "ana ✓" });
+    const all = ["ana [verified as ana-7]", "ana", "ana ✓"];
+    for (const { page } of [ana, impostor]) {
+      await waitForJoined(page, 3);
+      assert.deepEqual((await listedMarks(page)).toSorted(), all.toSorted());
+    }
+
+    await say(ana.page, "the real ana");
+    await waitForLines(impostor.page, 1);
+    await say(impostor.page, "also ana");
+    await ticked.request({ type: "send", room: "lobby", text: "me too" });
+    for (const { page } of [ana, impostor]) {
+      await waitForLines(page, 3);
+      const marked = await page.locator("#log .msg").evaluateAll((els) =>
+        els.map((el) => el.querySelector(".verified")?.getAttribute("title"))
+      );
+      assert.deepEqual(marked, ["Verified as ana-7", undefined, undefined]);
+    }
+    // Seen and heard: on screen, and named to screen readers.
+    const mark = impostor.page.locator("#log .msg .verified");
+    assert.equal(await mark.isVisible(), true);
+    assert.equal(await mark.getAttribute("role"), "img");
+    assert.deepEqual([...ana.problems.errors, ...impostor.problems.errors], []);
   },
 );
