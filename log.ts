@@ -48,9 +48,53 @@ export interface LogOptions {
 
 const encoder = new TextEncoder();
 
+/**
+ * Characters that would end a line or play tricks on a terminal: C0 and C1
+ * controls, DEL, the Unicode line and paragraph separators, and the
+ * backslash that introduces an escape.
+ */
+const UNSAFE = /[\x00-\x1f\x7f-\x9f\u2028\u2029\\]/g;
+const NAMED: Record<string, string> = {
+  "\n": "\\n",
+  "\r": "\\r",
+  "\t": "\\t",
+  "\\": "\\\\",
+};
+
+/**
+ * `text` with every character that could break or forge a log line
+ * escaped, so that text a peer chose (a close reason, a nick) stays on its
+ * own line: `\n`, `\r`, `\t`, `\\`, `\u00XX` and `\u2028`.
+ *
+ * @example
+ * ```ts
+ * escapeLogText("bye\nnatter: forged"); // "bye\\nnatter: forged"
+ * ```
+ */
+export function escapeLogText(text: string): string {
+  return text.replace(UNSAFE, (char) =>
+    NAMED[char] ??
+      `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 /** A line of readable text: the message alone, as natter always wrote it. */
 function textLine(record: LogRecord): string {
-  return `natter: ${record.message.map(String).join("")}\n`;
+  return `natter: ${escapeLogText(record.message.map(String).join(""))}\n`;
+}
+
+/**
+ * JSON escapes C0 controls but not C1 controls nor U+2028 and U+2029,
+ * which some readers take for line ends: these are escaped as well, which
+ * leaves the JSON's meaning as it was.
+ */
+function jsonLine(
+  format: (record: LogRecord) => string,
+): (record: LogRecord) => string {
+  return (record) =>
+    format(record).replace(
+      /[\x7f-\x9f\u2028\u2029]/g,
+      (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`,
+    );
 }
 
 /**
@@ -67,7 +111,7 @@ export function setUpLogging(options: LogOptions = {}): Log {
   const write = options.write ??
     ((line: string) => Deno.stderr.writeSync(encoder.encode(line)));
   const format = options.format === "json"
-    ? getJsonLinesFormatter({ properties: "flatten" })
+    ? jsonLine(getJsonLinesFormatter({ properties: "flatten" }))
     : textLine;
   resetSync();
   configureSync({
