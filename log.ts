@@ -53,6 +53,8 @@ const encoder = new TextEncoder();
  * controls, DEL, the Unicode line and paragraph separators, and the
  * backslash that introduces an escape.
  */
+// Matching control characters is the point here.
+// deno-lint-ignore no-control-regex
 const UNSAFE = /[\x00-\x1f\x7f-\x9f\u2028\u2029\\]/g;
 const NAMED: Record<string, string> = {
   "\n": "\\n",

@@ -37,6 +37,7 @@ Deno.test("setUpLogging() json: one object a line, the text intact", () => {
   assert.equal(written.length, 1);
   const body = written[0].replace(/\n$/, "");
   assert.ok(!LINE_ENDS.test(body), JSON.stringify(body));
+  // deno-lint-ignore no-control-regex
   assert.ok(!/[\x00-\x1f\x7f-\x9f]/.test(body), JSON.stringify(body));
   const record = JSON.parse(body);
   assert.equal(record.message, `client closed: ${FORGED}`);
