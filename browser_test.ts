@@ -731,3 +731,88 @@ Deno.test(
     assert.deepEqual([...ana.problems.errors, ...impostor.problems.errors], []);
   },
 );
+
+Deno.test(
+  "C1, C8, E2: the member count is the room's count, and the list reads on past its first page",
+  browserTest,
+  async (t) => {
+    await using server = startServer({ memberPage: 2 });
+    await using stack = new AsyncDisposableStack();
+    const others = ["m1", "m2", "m3", "m4"];
+    for (const nick of others) {
+      const client = stack.use(await V1Client.open(server.wsUrl));
+      await client.join("lobby", { nick });
+    }
+    await using browser = await launch();
+
+    await t.step(
+      "the count, while the rest of the list is not read",
+      async () => {
+        const { page } = await openPage(browser, "about:blank", {
+          nick: "ana",
+        });
+        // The page's `members` commands are dropped on their way out.
+        await page.routeWebSocket(/\/ws/, (ws) => {
+          const server = ws.connectToServer();
+          ws.onMessage((frame) => {
+            if (!String(frame).includes('"members"')) server.send(frame);
+          });
+        });
+        await page.goto(server.origin + "/");
+        await waitForJoined(page, 3);
+        assert.deepEqual(await people(page), ["ana (you)", "m1", "m2"]);
+        assert.equal(
+          await page.textContent("#members-title"),
+          "In #lobby: 5 people",
+        );
+        assert.equal(await page.textContent("#panel-toggle"), "5 people");
+        assert.equal(await page.textContent("#members-more"), "and 2 more");
+        await page.close();
+      },
+    );
+
+    await t.step(
+      "every member, read page by page, kept up to date",
+      async () => {
+        const { page, problems } = await openPage(browser, "about:blank", {
+          nick: "ana",
+        });
+        const sent: string[] = [];
+        const joined: unknown[] = [];
+        page.on("websocket", (ws) => {
+          ws.on("framesent", (frame) => sent.push(String(frame.payload)));
+          ws.on("framereceived", (frame) => {
+            for (const event of JSON.parse(String(frame.payload))) {
+              if (event.type === "joined") joined.push(event.presence.length);
+            }
+          });
+        });
+        await page.goto(server.origin + "/");
+        await waitForPeople(page, ["ana (you)", ...others]);
+        assert.deepEqual(joined, [2], "joined listed the first page only");
+        const asked = sent.filter((frame) => frame.includes('"members"'));
+        assert.ok(asked.length >= 2, `${asked.length} members commands`);
+        assert.equal(
+          await page.textContent("#members-title"),
+          "In #lobby: 5 people",
+        );
+        assert.equal(await page.isHidden("#members-more"), true);
+
+        const late = stack.use(await V1Client.open(server.wsUrl));
+        await late.join("lobby", { nick: "m5" });
+        await waitForPeople(page, ["ana (you)", ...others, "m5"]);
+        assert.equal(
+          await page.textContent("#members-title"),
+          "In #lobby: 6 people",
+        );
+        await late.request({ type: "leave", room: "lobby" });
+        await waitForPeople(page, ["ana (you)", ...others]);
+        assert.equal(
+          await page.textContent("#members-title"),
+          "In #lobby: 5 people",
+        );
+        assert.deepEqual(problems.errors, []);
+      },
+    );
+  },
+);
