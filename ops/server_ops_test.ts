@@ -106,6 +106,27 @@ Deno.test("--jwt-secret: every upgrade needs a valid token, or gets 401", async 
   );
 });
 
+Deno.test("--jwt-issuer and --jwt-audience: a token of another issuer or audience gets 401", async () => {
+  const verifier = await createVerifier({
+    secret: SECRET,
+    issuer: "auth",
+    audience: "natter",
+  });
+  await using server = startServer({ verifier });
+  const status = async (claims: Record<string, unknown>) => {
+    const token = await sign({ sub: "u", ...claims });
+    const answer = await rawHandshake(server.addr, {
+      path: `/ws?token=${token}`,
+    });
+    await answer.conn?.[Symbol.asyncDispose]();
+    return answer.status;
+  };
+  assert.equal(await status({ iss: "auth", aud: "natter" }), 101);
+  assert.equal(await status({ iss: "other", aud: "natter" }), 401);
+  assert.equal(await status({ iss: "auth", aud: "other" }), 401);
+  assert.equal(await status({}), 401);
+});
+
 Deno.test("--max-connections-per-ip: 429 beyond it, others unaffected", async () => {
   await using server = startServer({ maxConnectionsPerIp: 2 });
   await using a = await ChatClient.open(server.wsUrl);
