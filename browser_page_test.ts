@@ -343,6 +343,10 @@ async function assertPageContrast(page: Page, scheme: string): Promise<void> {
     ["#members-title"],
     ["#members .me"],
     ["#members .you"],
+    ["#members .verified"],
+    ["#members-more"],
+    ["#log .msg:not(.mine) .verified"],
+    ["#log .msg.mine .verified"],
   ]);
   for (const state of ["connecting", "reconnecting", "offline"]) {
     // Colour only: the page's own script sets these states.
@@ -382,6 +386,15 @@ async function fillPage(page: Page, other: ChatClient): Promise<void> {
     document.getElementById("feed").append(note);
     document.getElementById("jump").hidden = false;
     document.getElementById("room-hint").textContent = "A room name is 1 to 64 letters.";
+    const mark = document.createElement("span");
+    mark.className = "verified";
+    mark.textContent = "✓";
+    for (const nick of document.querySelectorAll("#log .nick, #members .nick")) {
+      nick.after(mark.cloneNode(true));
+    }
+    const more = document.getElementById("members-more");
+    more.hidden = false;
+    more.textContent = "and 2 more";
   }`);
 }
 
