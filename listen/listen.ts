@@ -13,6 +13,11 @@
  * - Every TCP connection counts against a socket cap: one accepted over it
  *   is closed at once, so natter's own connections never use up the
  *   process's descriptors.
+ * - With a certificate and key it serves TLS on `node:https`, with the same
+ *   deadline (also for the TLS handshake), cap and recovery. Deno upgrades
+ *   only a plain TCP socket, so a WebSocket over TLS is relayed through a
+ *   loopback connection (`loopback.ts`): it holds three descriptors, and
+ *   each counts against the cap.
  * - If the process runs out of descriptors anyway, Deno 2.9's `node:net`
  *   stops accepting for good (its accept loop drops the EMFILE and never
  *   polls the listener again). natter checks once a second whether a
@@ -25,10 +30,12 @@
  */
 
 import http from "node:http";
+import https from "node:https";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { Admission } from "./admission.ts";
 import { canOpenDescriptor } from "./descriptors.ts";
+import { Loopback, relay } from "./loopback.ts";
 import { toRequest, writeRaw, writeResponse } from "./node_bridge.ts";
 import { BACKLOG, bindNow, type TcpHandle } from "./tcp_bind.ts";
 
@@ -67,6 +74,10 @@ export interface ListenOptions {
    * @default {1000}
    */
   watchInterval?: number;
+  /** A PEM certificate chain: with `key`, the listener serves TLS. */
+  cert?: string;
+  /** The certificate's PEM private key. */
+  key?: string;
   /** Where to report what goes wrong: one line per episode. */
   log?: (line: string) => void;
   /** Called once the server listens. */
@@ -158,12 +169,25 @@ interface Closable {
 export function listen(options: ListenOptions, handler: Handler): Listener {
   const log = options.log ?? (() => {});
   const timeout = options.requestTimeout ?? 10_000;
-  const server = http.createServer({
+  const settings = {
     headersTimeout: timeout,
     requestTimeout: timeout,
     // The deadline is enforced when the connections are checked.
     connectionsCheckingInterval: Math.min(1000, Math.max(50, timeout / 10)),
-  });
+  };
+  const tls = options.cert !== undefined && options.key !== undefined;
+  const server = tls
+    ? https.createServer({
+      ...settings,
+      cert: options.cert,
+      key: options.key,
+      handshakeTimeout: timeout,
+      // Without it, Deno's own WebSocket client fails the handshake with
+      // "NoApplicationProtocol".
+      ALPNProtocols: ["http/1.1"],
+    })
+    : http.createServer(settings);
+  const loopback = tls ? new Loopback() : undefined;
   const maxSockets = options.maxSockets ?? Infinity;
   const sockets = new Admission(maxSockets, {
     full: `${maxSockets} connections open, all the descriptors allow: ` +
@@ -208,11 +232,19 @@ export function listen(options: ListenOptions, handler: Handler): Listener {
     if (!request) {
       return writeRaw(socket, new Response("Bad Request\n", { status: 400 }));
     }
-    pending.set(request, { socket, head, sockets });
+    const plain = loopback
+      ? await throughLoopback(loopback, socket, sockets, timeout)
+      : socket;
+    if (!plain) {
+      const full = new Response("Service Unavailable\n", { status: 503 });
+      return writeRaw(socket, full);
+    }
+    pending.set(request, { socket: plain, head, sockets });
+    // The handler sees the real peer, not the loopback.
     const response = await respond(handler, request, infoOf(socket), log);
     // Upgraded: Deno has written the 101 and owns the stream.
     if (!pending.delete(request)) return;
-    await writeRaw(socket, response).catch(() => socket.destroy());
+    await writeRaw(plain, response).catch(() => plain.destroy());
   });
   server.on("error", (error) => log(`server error: ${error.message}`));
 
@@ -229,7 +261,8 @@ export function listen(options: ListenOptions, handler: Handler): Listener {
     hostname: bound.address,
     port: bound.port,
   };
-  const watch = watchDescriptors(handle, options.watchInterval ?? 1000, log);
+  const handles = loopback ? [handle, loopback.handle] : [handle];
+  const watch = watchDescriptors(handles, options.watchInterval ?? 1000, log);
   options.onListen?.(addr);
 
   let stopping: Promise<void> | undefined;
@@ -237,6 +270,7 @@ export function listen(options: ListenOptions, handler: Handler): Listener {
     stopping ??= new Promise<void>((resolve) => {
       clearInterval(watch);
       server.close();
+      loopback?.[Symbol.dispose]();
       drained = resolve;
       if (open.size === 0) return resolve();
       // Requests in flight get a moment; the rest (requests still arriving,
@@ -284,13 +318,58 @@ async function respond(
 }
 
 /**
+ * For an upgrade over TLS: a loopback connection whose far end Deno can
+ * upgrade, its near end relayed to `socket`. Both ends count against
+ * `sockets` until they close.
+ *
+ * @returns `undefined` when the cap has no room for both ends or the
+ * connection cannot be made: the upgrade is refused.
+ */
+async function throughLoopback(
+  loopback: Loopback,
+  socket: Duplex,
+  sockets: Admission,
+  timeout: number,
+): Promise<Socket | undefined> {
+  // Both ends are held before connecting, so that no other upgrade takes
+  // the room meanwhile.
+  const ends = [{}, {}];
+  for (const end of ends) {
+    if (!sockets.admits()) {
+      for (const held of ends) sockets.release(held);
+      return undefined;
+    }
+    sockets.add(end);
+  }
+  try {
+    const { near, far } = await loopback.pair(timeout);
+    for (const [end, real] of [[ends[0], near], [ends[1], far]] as const) {
+      sockets.release(end);
+      sockets.add(real);
+      real.once("close", () => sockets.release(real));
+    }
+    if (socket.destroyed) {
+      near.destroy();
+      far.destroy();
+      return undefined;
+    }
+    relay(socket, near);
+    near.resume();
+    return far;
+  } catch {
+    for (const end of ends) sockets.release(end);
+    return undefined;
+  }
+}
+
+/**
  * Once every `interval` ms: checks that a descriptor can be opened, logging
- * once when none can (and not again until one could), and listens on
- * `handle` again, which makes Deno 2.9 poll an accept loop that stopped at
+ * once when none can (and not again until one could), and listens on each
+ * of `handles` again, which makes Deno 2.9 poll an accept loop that stopped at
  * EMFILE. On a listener that accepts, that second `listen()` does nothing.
  */
 function watchDescriptors(
-  handle: TcpHandle,
+  handles: TcpHandle[],
   interval: number,
   log: (line: string) => void,
 ): ReturnType<typeof setInterval> {
@@ -304,7 +383,7 @@ function watchDescriptors(
       );
     }
     exhausted = !free;
-    handle.listen(BACKLOG);
+    for (const handle of handles) handle.listen(BACKLOG);
   }, interval);
   return unref(timer);
 }
