@@ -185,7 +185,7 @@ export function messages(page: Page): Promise<string[]> {
   return page.locator("#log .msg").evaluateAll((els) =>
     els.map((el) =>
       `${el.getAttribute("data-offset")} ${
-        el.querySelector(".nick")?.firstChild?.textContent
+        el.querySelector(".nick")?.textContent
       }: ${el.querySelector(".text")?.textContent}`
     )
   );
@@ -208,7 +208,10 @@ export async function waitForState(page: Page, state: string): Promise<void> {
   await page.locator(`#status[data-state="${state}"]`).waitFor();
 }
 
-/** The nicks in the page's member list, its own first as "nick (you)". */
+/**
+ * The page's member list as text, its own first as "nick (you)"; a
+ * verified member's mark shows as "✓" after the nick.
+ */
 export function people(page: Page): Promise<string[]> {
   return page.locator("#members li").allTextContents();
 }
