@@ -1,8 +1,8 @@
 /**
  * natter's HTTP surface (contract H1-H6, PROTOCOL.md R2, R3, S1) and its
- * lifecycle: a listener (`listen.ts`, or `Deno.serve` for TLS), the rooms
- * with their Hubs, a Client per upgraded socket, and a shutdown that always
- * ends.
+ * lifecycle: a listener (`listen/listen.ts`, for plain HTTP and TLS alike),
+ * the rooms with their Hubs, a Client per upgraded socket, and a shutdown
+ * that always ends.
  *
  * @module
  */
@@ -18,6 +18,7 @@ import { Admission } from "./listen/admission.ts";
 import { Client, type ClientOptions } from "./client.ts";
 import { checkHandshake } from "./handshake.ts";
 import type { CloseReason } from "./hub.ts";
+import { IpCounts, type IpSlots } from "./listen/ip_slots.ts";
 import { type Handler, listen, upgradeWebSocket } from "./listen/listen.ts";
 import { createMetrics, type Metrics } from "./ops/metrics.ts";
 import { serveOps, text } from "./ops/routes.ts";
@@ -92,6 +93,13 @@ export interface ServerOptions
    * @default {0}
    */
   maxConnectionsPerIp?: number;
+  /**
+   * Where connections per IP address are counted against
+   * `maxConnectionsPerIp`: the workers of a cluster share the main thread's
+   * count.
+   * @default {this server's own count, when `maxConnectionsPerIp` is set}
+   */
+  ipSlots?: IpSlots;
   /** The bearer token `/metrics` needs; open to all when absent. */
   metricsToken?: string;
   /** The bearer token of the server API; without it `/api/` is 404. */
@@ -180,8 +188,6 @@ interface Shared {
   sockets: Map<WebSocket, string>;
   /** Open connections by client id, for the server API. */
   clients: Map<string, Client>;
-  /** Open connections by remote address, when that is limited. */
-  perIp: Map<string, number>;
   /** Whether the server is draining or stopping. */
   draining: boolean;
   /** What `/readyz` says: not draining, and the store (Redis) can serve. */
@@ -198,7 +204,7 @@ function createHandler(
   shared: Shared,
   options: ServerOptions,
 ): Handler {
-  const { rooms, sockets, clients, perIp, metrics } = shared;
+  const { rooms, sockets, clients, metrics } = shared;
   const originAllowed = originCheck(options.allowOrigins);
   const idleTimeout = options.idleTimeout ?? 60;
   const maxClients = options.maxConnections ?? Infinity;
@@ -209,6 +215,8 @@ function createHandler(
   });
   const maxRooms = options.maxRooms ?? 4096;
   const maxPerIp = options.maxConnectionsPerIp ?? 0;
+  const perIp = options.ipSlots ??
+    (maxPerIp > 0 ? new IpCounts(maxPerIp) : undefined);
   const prefix = options.idPrefix ?? randomPrefix();
   const ops = {
     ready: shared.ready,
@@ -231,13 +239,10 @@ function createHandler(
       const ip = sockets.get(socket);
       sockets.delete(socket);
       clients.delete(client.id);
-      if (maxPerIp > 0 && ip !== undefined) {
-        const left = (perIp.get(ip) ?? 1) - 1;
-        if (left > 0) perIp.set(ip, left);
-        else perIp.delete(ip);
-      }
+      if (ip !== undefined) perIp?.give(ip);
     },
   };
+  const log = options.log ?? (() => {});
   return async (request, info) => {
     const url = new URL(request.url);
     const answer = serveOps(request, url, ops);
@@ -255,48 +260,81 @@ function createHandler(
     if (!admission.admits()) {
       return text(503, "Service Unavailable: too many connections");
     }
-    let identity: Identity | undefined;
-    if (options.verifier) {
+    // The slots are held from here, before anything is awaited, so that
+    // upgrades waiting on a token cannot all pass the caps at once; every
+    // refusal below gives them back.
+    const slot = {};
+    admission.add(slot);
+    const ip = info.remoteAddr.hostname;
+    let ipTaken = false;
+    let upgraded = false;
+    try {
+      ipTaken = perIp ? await perIp.take(ip) : false;
+      if (perIp && !ipTaken) {
+        return text(429, `Too many connections from "${ip}"`);
+      }
+      let identity: Identity | undefined;
+      if (options.verifier) {
+        try {
+          const token = tokenOf(request, url);
+          if (token === undefined) {
+            return text(401, "A token is needed", {
+              "www-authenticate": "Bearer",
+            });
+          }
+          identity = await options.verifier(token);
+        } catch (error) {
+          if (!(error instanceof TokenError)) throw error;
+          return text(401, error.message, { "www-authenticate": "Bearer" });
+        }
+      }
+      const structured = offersSubprotocol(request);
+      if (!structured && !mayJoin(identity, room)) {
+        return text(403, `The token does not allow room "${room}"`);
+      }
+      if (!structured && !rooms.find(room) && rooms.size >= maxRooms) {
+        return text(503, `Cannot open room "${room}": too many rooms`);
+      }
+      const { socket, response } = upgradeWebSocket(request, {
+        idleTimeout,
+        protocol: structured ? SUBPROTOCOL : undefined,
+      });
+      upgraded = true;
+      admission.release(slot);
+      admission.add(socket);
+      const id = prefix + (++connections).toString(36);
       try {
-        const token = tokenOf(request, url);
-        if (token === undefined) {
-          return text(401, "A token is needed", {
-            "www-authenticate": "Bearer",
+        const client = new Client(socket, {
+          id,
+          rooms,
+          room: structured ? undefined : room,
+          identity,
+        }, clientOptions);
+        sockets.set(socket, ip);
+        clients.set(id, client);
+      } catch (error) {
+        // The socket still counts until it has closed, with its address.
+        log(
+          `cannot serve connection ${id}: ${(error as Error)?.stack ?? error}`,
+        );
+        if (ipTaken) {
+          socket.addEventListener("close", () => perIp?.give(ip), {
+            once: true,
           });
         }
-        identity = await options.verifier(token);
-      } catch (error) {
-        if (!(error instanceof TokenError)) throw error;
-        return text(401, error.message, { "www-authenticate": "Bearer" });
+        socket.addEventListener(
+          "open",
+          () => socket.close(1011, "internal error"),
+          { once: true },
+        );
+      }
+      return response;
+    } finally {
+      if (!upgraded) {
+        admission.release(slot);
+        if (ipTaken) perIp?.give(ip);
       }
     }
-    const structured = offersSubprotocol(request);
-    if (!structured && !mayJoin(identity, room)) {
-      return text(403, `The token does not allow room "${room}"`);
-    }
-    const ip = info.remoteAddr.hostname;
-    if (maxPerIp > 0 && (perIp.get(ip) ?? 0) >= maxPerIp) {
-      return text(429, `Too many connections from "${ip}"`);
-    }
-    if (!structured && !rooms.find(room) && rooms.size >= maxRooms) {
-      return text(503, `Cannot open room "${room}": too many rooms`);
-    }
-    const { socket, response } = upgradeWebSocket(request, {
-      idleTimeout,
-      protocol: structured ? SUBPROTOCOL : undefined,
-    });
-    const id = prefix + (++connections).toString(36);
-    const client = new Client(socket, {
-      id,
-      rooms,
-      room: structured ? undefined : room,
-      identity,
-    }, clientOptions);
-    admission.add(socket);
-    sockets.set(socket, ip);
-    clients.set(id, client);
-    if (maxPerIp > 0) perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
-    return response;
   };
 }
 
@@ -332,7 +370,6 @@ export function serve(options: ServerOptions = {}): Natter {
     rooms,
     sockets,
     clients: new Map(),
-    perIp: new Map(),
     draining: false,
     // Not ready while draining for a restart, or while the store (Redis)
     // cannot serve.
@@ -345,23 +382,16 @@ export function serve(options: ServerOptions = {}): Natter {
     port: options.port ?? 8080,
     reusePort: options.reusePort ?? false,
   };
-  // TLS is Deno.serve's: natter's own listener (node:http, for its request
-  // deadline and its recovery from running out of descriptors) serves
-  // plain HTTP only. Behind a TLS-terminating proxy natter keeps both.
-  const server = options.cert !== undefined && options.key !== undefined
-    ? Deno.serve({
-      ...where,
-      cert: options.cert,
-      key: options.key,
-      onListen: (addr) => options.onListen?.(addr as Deno.NetAddr),
-    }, handler)
-    : listen({
-      ...where,
-      requestTimeout: options.requestTimeout,
-      maxSockets: options.maxSockets,
-      log: options.log,
-      onListen: options.onListen,
-    }, handler);
+  // TLS goes through the same listener, with the same deadline and caps.
+  const server = listen({
+    ...where,
+    cert: options.cert,
+    key: options.key,
+    requestTimeout: options.requestTimeout,
+    maxSockets: options.maxSockets,
+    log: options.log,
+    onListen: options.onListen,
+  }, handler);
   let stopping: Promise<boolean> | undefined;
   const shutdown = (reason?: CloseReason) => {
     shared.draining = true;

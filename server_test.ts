@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  deadline,
   openClients,
   startServer,
   type TestServer,
@@ -176,4 +177,96 @@ Deno.test("serve().shutdown() closes every client with natter's 1001", async () 
   }
   // Idempotent: a second shutdown is the same one.
   assert.equal(await server.shutdown(), true);
+});
+
+/**
+ * Sends `count` upgrades at once, with a token, to a server whose verifier
+ * holds every token until all the upgrades have either reached it or been
+ * answered; resolves with the statuses.
+ */
+async function concurrentUpgrades(
+  options: { maxConnections?: number; maxConnectionsPerIp?: number },
+  count: number,
+): Promise<number[]> {
+  let verifying = 0;
+  let answered = 0;
+  const gate = Promise.withResolvers<void>();
+  const check = () => {
+    if (verifying + answered === count) gate.resolve();
+  };
+  await using server = startServer({
+    ...options,
+    verifier: async () => {
+      verifying++;
+      check();
+      await gate.promise;
+      return { user: "u" };
+    },
+  });
+  const results = await deadline(
+    Promise.all(Array.from({ length: count }, async () => {
+      const result = await rawHandshake(server.addr, {
+        headers: { Authorization: "Bearer t" },
+      });
+      if (result.status !== 101) answered++;
+      check();
+      return result;
+    })),
+    `${count} upgrades to be answered`,
+  );
+  for (const { conn } of results) conn?.abort();
+  return results.map((r) => r.status).sort();
+}
+
+Deno.test("serve() holds a client's place before awaiting its token, so --max-connections cannot be raced", async () => {
+  const statuses = await concurrentUpgrades({ maxConnections: 5 }, 12);
+  assert.deepEqual(statuses, [...Array(5).fill(101), ...Array(7).fill(503)]);
+});
+
+Deno.test("serve() holds an address's place before awaiting its token, so --max-connections-per-ip cannot be raced", async () => {
+  const statuses = await concurrentUpgrades({ maxConnectionsPerIp: 3 }, 8);
+  assert.deepEqual(statuses, [...Array(3).fill(101), ...Array(5).fill(429)]);
+});
+
+Deno.test("serve() closes with 1011 and logs the stack once when a Client cannot be made", async () => {
+  const log: string[] = [];
+  // A burst below 1 makes the Client's token bucket throw.
+  await using server = startServer({
+    rateLimit: 5,
+    rateBurst: 0.5,
+    maxConnections: 1,
+    log: (line) => log.push(line),
+  });
+  for (const round of [1, 2]) {
+    const socket = new WebSocket(server.wsUrl);
+    const closed = await deadline(
+      new Promise<CloseEvent>((resolve) => socket.onclose = resolve),
+      `close ${round}`,
+    );
+    // Its place was given back: the second one got in too, and failed alike.
+    assert.equal(closed.code, 1011, `round ${round}`);
+  }
+  const failures = log.filter((line) => /cannot serve connection/.test(line));
+  assert.equal(failures.length, 2, log.join("\n"));
+  assert.match(
+    failures[0],
+    /RangeError: Cannot create a token bucket[^]*\n\s+at /,
+  );
+});
+
+Deno.test("serve() routes by the request target, never by the Host header", async () => {
+  await using server = startServer();
+  for (
+    const [target, host] of [["/ws", "h/metrics#"], ["/", "127.0.0.1/healthz#"]]
+  ) {
+    const conn = await Deno.connect(server.addr);
+    await conn.write(new TextEncoder().encode(
+      `GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+    ));
+    const buffer = new Uint8Array(1024);
+    const n = await deadline(conn.read(buffer), "the answer");
+    conn.close();
+    const head = new TextDecoder().decode(buffer.subarray(0, n ?? 0));
+    assert.match(head, /^HTTP\/1\.1 400 /, `${target} with Host ${host}`);
+  }
 });
