@@ -31,7 +31,7 @@ class FakeClient implements Subscriber {
   readonly join: Join;
 
   constructor(capacity = 256, events = false) {
-    this.queue = new Outbox(capacity, events);
+    this.queue = new Outbox(capacity, { events });
     this.join = {
       subscriber: this,
       member: { client: `c${++clientIds}`, nick: events ? "nick" : null },
@@ -246,6 +246,7 @@ Deno.test("Hub coalesces a turn's joins and leaves into one presence event (E2)"
     room: "lobby",
     joined: guests.map((g) => g.join.member),
     left: [],
+    count: 4,
   }]);
   // Each newcomer gets its joined reply, listing everyone, and not the news.
   for (const guest of guests) {
@@ -257,6 +258,7 @@ Deno.test("Hub coalesces a turn's joins and leaves into one presence event (E2)"
   for (const guest of guests.slice(1)) assert.ok(hub.unregister.trySend(guest));
   const gone = JSON.parse(await deadline(host.next(), "the leaves"));
   assert.deepEqual(gone[0].left, guests.slice(1).map((g) => g.join.member));
+  assert.equal(gone[0].count, 2);
 });
 
 Deno.test("Hub refuses a join beyond its most members (R4)", async () => {

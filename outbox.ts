@@ -3,7 +3,9 @@
  * one thing the Hub writes to and the client's writer drains.
  *
  * It holds whole batches as the Hub offers them and counts their messages
- * (plain mode) or events (natter.v1) against its capacity, so a client that
+ * (plain mode) or events (natter.v1) against its capacity, and their text
+ * against a bound in bytes, so that neither many small events nor a few
+ * large replies can hold unbounded memory for a client. A client that
  * keeps up sends each batch's shared text as is, and one that fell behind
  * joins what it owes into one frame: LF-joined (O1) or one JSON array (S3).
  *
@@ -11,6 +13,18 @@
  */
 
 import type { Batch } from "./batch.ts";
+
+/** Options for {@linkcode Outbox}. */
+export interface OutboxOptions {
+  /** Count events (a natter.v1 client's) rather than plain messages. */
+  events?: boolean;
+  /**
+   * The most UTF-16 code units of text queued at once, a separator per
+   * batch included; V8 holds each in one or two bytes.
+   * @default {Infinity}
+   */
+  maxBytes?: number;
+}
 
 /**
  * A bounded queue of outbound messages with one consumer.
@@ -25,23 +39,37 @@ import type { Batch } from "./batch.ts";
 export class Outbox {
   readonly #capacity: number;
   readonly #events: boolean;
+  readonly #maxBytes: number;
   #batches: Batch[] = [];
   #size = 0;
+  #bytes = 0;
   #closed = false;
   #wake?: () => void;
 
   /**
    * Creates an outbox that holds at most `capacity` messages, or events when
-   * `events` is set (a natter.v1 client's).
+   * `options.events` is set (a natter.v1 client's).
    */
-  constructor(capacity: number, events = false) {
+  constructor(capacity: number, options: OutboxOptions = {}) {
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new RangeError(
         `Cannot create an outbox: capacity "${capacity}" is not a positive integer`,
       );
     }
+    const maxBytes = options.maxBytes ?? Infinity;
+    if (!(maxBytes >= 1)) {
+      throw new RangeError(
+        `Cannot create an outbox: maxBytes "${maxBytes}" is not positive`,
+      );
+    }
     this.#capacity = capacity;
-    this.#events = events;
+    this.#events = options.events ?? false;
+    this.#maxBytes = maxBytes;
+  }
+
+  /** How many UTF-16 code units of text are queued, separators included. */
+  get bytes(): number {
+    return this.#bytes;
   }
 
   /** How many messages are queued. */
@@ -56,6 +84,7 @@ export class Outbox {
 
   /**
    * Queues as many of `batch`'s messages as fit, in order, without waiting.
+   * A batch whose text would pass the bound in bytes is not queued at all.
    *
    * @returns `false` if some did not fit (A5) or the outbox is closed.
    */
@@ -69,8 +98,13 @@ export class Outbox {
     const fits = size <= room;
     if (room > 0) {
       const part = fits ? batch : batch.slice(this.#events, room);
+      // The text is built once per batch and shared, so measuring it costs
+      // a member nothing that sending it would not.
+      const bytes = part.text(this.#events).length + 1;
+      if (this.#bytes + bytes > this.#maxBytes) return false;
       this.#batches.push(part);
       this.#size += part.size(this.#events);
+      this.#bytes += bytes;
       this.#wakeUp();
     }
     return fits;
@@ -99,6 +133,7 @@ export class Outbox {
     const events = this.#events;
     this.#batches = [];
     this.#size = 0;
+    this.#bytes = 0;
     // A client that keeps up sends the batch's own frame, shared by all.
     if (batches.length === 1) return batches[0].frame(events);
     if (!events) return batches.map((batch) => batch.text(false)).join("\n");
@@ -109,6 +144,7 @@ export class Outbox {
   discard(): void {
     this.#batches = [];
     this.#size = 0;
+    this.#bytes = 0;
   }
 
   /** Refuses further offers; what is queued can still be taken. */

@@ -60,7 +60,7 @@ Deno.test("Outbox.discard() drops what is queued, so nothing keeps it alive", as
 });
 
 Deno.test("Outbox of events joins what is queued into one JSON array (S3)", () => {
-  const outbox = new Outbox(10, true);
+  const outbox = new Outbox(10, { events: true });
   assert.ok(outbox.offer(Batch.of('{"type":"ack","offset":1}')));
   assert.ok(outbox.offer(new Batch(stored(["a"]), ['{"type":"presence"}'])));
   assert.equal(outbox.size, 3);
@@ -76,4 +76,32 @@ Deno.test("Outbox of plain messages takes nothing from an events-only batch", ()
   const outbox = new Outbox(1);
   assert.ok(outbox.offer(Batch.of('{"type":"presence"}')));
   assert.equal(outbox.size, 0);
+});
+
+Deno.test("Outbox.offer() refuses a batch that would pass the bound in bytes", () => {
+  const outbox = new Outbox(256, { events: true, maxBytes: 100 });
+  const reply = (n: number) => Batch.of(JSON.stringify({ pad: "x".repeat(n) }));
+  // 40 + 1 for its separator: two fit, a third would make 123.
+  assert.ok(outbox.offer(reply(30)));
+  assert.ok(outbox.offer(reply(30)));
+  assert.equal(outbox.bytes, 82);
+  assert.equal(outbox.offer(reply(30)), false);
+  assert.equal(outbox.size, 2);
+  assert.equal(
+    outbox.take(),
+    `[${reply(30).text(true)},${reply(30).text(true)}]`,
+  );
+  assert.equal(outbox.bytes, 0);
+  // Alone, one batch larger than the bound never fits.
+  assert.equal(outbox.offer(reply(200)), false);
+});
+
+Deno.test("Outbox.offer() lets a plain client fill its queue with the largest messages (K1, K2)", () => {
+  const outbox = new Outbox(256, { maxBytes: 256 * 513 });
+  const largest = new Batch(stored(["x".repeat(512)]));
+  for (let i = 0; i < 256; i++) {
+    assert.ok(outbox.offer(largest), `message ${i}`);
+  }
+  assert.equal(outbox.offer(largest), false);
+  assert.equal(outbox.size, 256);
 });
