@@ -27,6 +27,7 @@ import {
   type CommandId,
   errorEvent,
   joinedEvent,
+  type MemberPage,
   presenceEvent,
 } from "./protocol/events.ts";
 import { type Meter, NO_METER } from "./ops/metrics.ts";
@@ -147,6 +148,12 @@ export interface HubOptions {
    */
   replay?: number;
   /**
+   * The most members one `joined` or `members` reply lists (C1, C8), and
+   * how many `members` lists when the command names no limit.
+   * @default {100}
+   */
+  memberPage?: number;
+  /**
    * Milliseconds a turn (its sends included) may take before the Hub paces
    * the fan-out: after a turn that took longer it waits as long again (at
    * most 10 ms) before the next, so that under load each frame carries the
@@ -231,6 +238,11 @@ export class Hub implements AsyncDisposable {
   readonly #maxBatch: number;
   readonly #maxMembers: number;
   readonly #replay: number;
+  readonly #memberPage: number;
+  /** The room's members by client id, while presence has not changed. */
+  #sorted?: Member[];
+  /** Counts presence changes, so a list read meanwhile is not kept. */
+  #version = 0;
   readonly #paceBudget: number;
   /** When the current turn began to offer, for its pacing. */
   #sendsFrom?: number;
@@ -263,6 +275,7 @@ export class Hub implements AsyncDisposable {
     this.#maxBatch = options.maxBatch ?? 256;
     this.#maxMembers = options.maxMembers ?? 10_000;
     this.#replay = options.replay ?? 50;
+    this.#memberPage = options.memberPage ?? 100;
     this.#paceBudget = options.paceBudget ?? 2;
     this.#onEmpty = options.onEmpty;
     this.#log = options.log ?? (() => {});
@@ -273,6 +286,15 @@ export class Hub implements AsyncDisposable {
   /** How many members the room has now. */
   get size(): number {
     return this.#members.size;
+  }
+
+  /**
+   * A page of the room's members, wherever they are connected, ordered by
+   * client id (C8): up to `limit` after the client id `after`. Members are
+   * read from the store once per change of presence, not once per page.
+   */
+  async members(after?: string, limit?: number): Promise<MemberPage> {
+    return pageOf(await this.#memberList(), after, limit ?? this.#memberPage);
   }
 
   /** Whether requests are queued that the Hub has not handled yet. */
@@ -426,11 +448,14 @@ export class Hub implements AsyncDisposable {
     let presence: Member[];
     try {
       await this.#store.updatePresence(this.room, joined, left);
-      presence = await this.#store.presence(this.room);
+      this.#presenceChanged();
+      presence = await this.#memberList();
     } catch (error) {
       return this.#failJoins(joins, error as Error);
     }
-    const news = Batch.of(presenceEvent(this.room, joined, left));
+    const count = presence.length;
+    const news = Batch.of(presenceEvent(this.room, joined, left, count));
+    const page = pageOf(presence, undefined, this.#memberPage).members;
     const newcomers = new Set(joins.map((join) => join.subscriber));
     for (const subscriber of this.#members.keys()) {
       if (!newcomers.has(subscriber)) this.#offer(subscriber, news);
@@ -458,7 +483,8 @@ export class Hub implements AsyncDisposable {
           offset,
           recovered: replay.recovered,
           history: replay.messages,
-          presence,
+          presence: page,
+          count,
         })),
       );
     }
@@ -539,7 +565,15 @@ export class Hub implements AsyncDisposable {
           joined: readonly Member[];
           left: readonly Member[];
         };
-        const news = Batch.of(presenceEvent(this.room, joined, left));
+        this.#presenceChanged();
+        let count: number;
+        try {
+          count = (await this.#memberList()).length;
+        } catch {
+          // Unknown for now: what the members knew, moved by the change.
+          count = Math.max(0, this.#members.size);
+        }
+        const news = Batch.of(presenceEvent(this.room, joined, left, count));
         for (const subscriber of this.#members.keys()) {
           this.#offer(subscriber, news);
         }
@@ -635,6 +669,22 @@ export class Hub implements AsyncDisposable {
     this.#onEmpty?.();
   }
 
+  /** The room's members, by client id: read once per change of presence. */
+  async #memberList(): Promise<Member[]> {
+    if (this.#sorted) return this.#sorted;
+    const version = this.#version;
+    const members = await this.#store.presence(this.room);
+    members.sort(byClient);
+    if (version === this.#version) this.#sorted = members;
+    return members;
+  }
+
+  /** Forgets the members read, after a change of presence. */
+  #presenceChanged(): void {
+    this.#version++;
+    this.#sorted = undefined;
+  }
+
   #remove(subscriber: Subscriber, close?: CloseReason): Member | undefined {
     const member = this.#members.get(subscriber);
     if (member === undefined) return undefined;
@@ -645,4 +695,38 @@ export class Hub implements AsyncDisposable {
     if (close && close !== this.#closeReason) this.#evicted.push(member);
     return member;
   }
+}
+
+/** Orders members by client id, ordinal (C1, C8). */
+function byClient(a: Member, b: Member): number {
+  return a.client < b.client ? -1 : a.client > b.client ? 1 : 0;
+}
+
+/**
+ * Up to `limit` of `sorted` (ordered by client id) after the client id
+ * `after`, found by bisection: a page costs its length, not the room's.
+ */
+export function pageOf(
+  sorted: readonly Member[],
+  after: string | undefined,
+  limit: number,
+): MemberPage {
+  let low = 0;
+  if (after !== undefined) {
+    let high = sorted.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (sorted[mid].client <= after) low = mid + 1;
+      else high = mid;
+    }
+  }
+  const members = sorted.slice(low, low + limit);
+  const more = low + limit < sorted.length;
+  return {
+    members,
+    count: sorted.length,
+    next: more && members.length > 0
+      ? members[members.length - 1].client
+      : null,
+  };
 }

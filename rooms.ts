@@ -1,7 +1,9 @@
 /**
  * The room registry: creates a room's Hub on its first join and frees it
  * once it has had no members for the history's time to live (R4), within a
- * limit on how many rooms the server holds.
+ * limit on how many rooms the server holds. At that limit, rooms with no
+ * members give way, the one emptied first going first, so that nobody can
+ * use up the server's rooms for everyone by joining and leaving.
  *
  * @module
  */
@@ -85,13 +87,25 @@ export class Rooms implements AsyncDisposable {
       this.#expiries.delete(room);
     }
     let hub = this.#hubs.get(room);
-    if (hub || this.#closed || this.#hubs.size >= this.#maxRooms) return hub;
+    if (hub || this.#closed) return hub;
+    if (this.#hubs.size >= this.#maxRooms && !this.#giveWay()) return;
     hub = new Hub(room, this.#store, {
       ...this.#options,
       onEmpty: () => this.#expire(room),
     });
     this.#hubs.set(room, hub);
     return hub;
+  }
+
+  /**
+   * Whether {@linkcode Rooms.get} would find or create `room` now: it exists,
+   * or the server holds fewer than its most rooms, or a room with no members
+   * would give way to it.
+   */
+  admits(room: string): boolean {
+    if (this.#closed) return false;
+    if (this.#hubs.has(room) || this.#hubs.size < this.#maxRooms) return true;
+    return this.#emptiest() !== undefined;
   }
 
   /**
@@ -124,16 +138,43 @@ export class Rooms implements AsyncDisposable {
     if (this.#closed || this.#expiries.has(room)) return;
     const timer = setTimeout(() => {
       this.#expiries.delete(room);
-      const hub = this.#hubs.get(room);
-      if (!hub || hub.size > 0 || hub.busy) return;
-      // Forgotten by the store first, so that a room created again at once
-      // opens afresh, with a new epoch.
-      this.#hubs.delete(room);
-      this.#store.close(room).catch(() => {});
-      hub.close().catch(() => {});
+      this.#free(room);
     }, this.#historyTtl);
     // An empty room's history must not keep the process alive.
     Deno.unrefTimer(timer);
     this.#expiries.set(room, timer);
+  }
+
+  /**
+   * The room waiting longest to be freed that has no members and nothing
+   * queued: `#expiries` keeps rooms in the order they emptied.
+   */
+  #emptiest(): string | undefined {
+    for (const room of this.#expiries.keys()) {
+      const hub = this.#hubs.get(room);
+      if (hub && hub.size === 0 && !hub.busy) return room;
+    }
+    return undefined;
+  }
+
+  /** Frees the room that emptied first, before its time: `false` if none. */
+  #giveWay(): boolean {
+    const room = this.#emptiest();
+    if (room === undefined) return false;
+    clearTimeout(this.#expiries.get(room));
+    this.#expiries.delete(room);
+    return this.#free(room);
+  }
+
+  /** Frees `room` if it has no members and nothing queued. */
+  #free(room: string): boolean {
+    const hub = this.#hubs.get(room);
+    if (!hub || hub.size > 0 || hub.busy) return false;
+    // Forgotten by the store first, so that a room created again at once
+    // opens afresh, with a new epoch.
+    this.#hubs.delete(room);
+    this.#store.close(room).catch(() => {});
+    hub.close().catch(() => {});
+    return true;
   }
 }

@@ -1,5 +1,5 @@
 /**
- * natter.v1's client-to-server commands (PROTOCOL.md S2, S4, C1-C5): one
+ * natter.v1's client-to-server commands (PROTOCOL.md S2, S4, C1-C5, C8): one
  * frame's text in, a typed command or the `error` that answers it out.
  * Nothing here throws on any input.
  *
@@ -45,8 +45,24 @@ export interface HistoryCommand {
   limit?: number;
 }
 
+/** `members` (C8): a page of the room's members, after a client id. */
+export interface MembersCommand {
+  type: "members";
+  id: CommandId;
+  room: string;
+  /** The client id to list from (exclusive); absent lists from the first. */
+  after?: string;
+  /** How many at most, at least 1; absent means the server's page size. */
+  limit?: number;
+}
+
 /** Any command natter.v1 knows. */
-export type Command = JoinCommand | SendCommand | LeaveCommand | HistoryCommand;
+export type Command =
+  | JoinCommand
+  | SendCommand
+  | LeaveCommand
+  | HistoryCommand
+  | MembersCommand;
 
 /** Why a frame is not a command: the `error` event's fields (E3). */
 export interface CommandError {
@@ -115,6 +131,26 @@ export function parseCommand(text: string): Parsed {
         }
         return ok({ type: "history", id, room, before, limit });
       });
+    case "members":
+      return withRoom(id, fields, (room) => {
+        const { after, limit } = fields;
+        if (
+          after !== undefined && after !== null && typeof after !== "string"
+        ) {
+          return fail(id, "bad_request", `"after" must be a client id`);
+        }
+        if (limit !== undefined && (!isCount(limit) || limit < 1)) {
+          return fail(
+            id,
+            "bad_request",
+            `"limit" must be a whole number from 1`,
+          );
+        }
+        const command: MembersCommand = { type: "members", id, room };
+        if (typeof after === "string") command.after = after;
+        if (limit !== undefined) command.limit = limit;
+        return ok(command);
+      });
     default:
       return fail(
         id,
@@ -136,7 +172,7 @@ function parseJoin(id: CommandId, fields: Fields): Parsed {
         return fail(
           id,
           "invalid_nick",
-          "A nick is 1 to 32 characters with no control characters",
+          "A nick is 1 to 32 characters with no control or format characters",
         );
       }
       command.nick = nick;

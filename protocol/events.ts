@@ -1,6 +1,6 @@
 /**
  * natter.v1's server-to-client events (PROTOCOL.md E1-E3, and the replies
- * C1-C5), serialised as the JSON text of one event each. A frame is a JSON
+ * C1-C5, C8), serialised as the JSON text of one event each. A frame is a JSON
  * array of them (S3): see {@linkcode frameOf}.
  *
  * @module
@@ -47,7 +47,10 @@ export function messageList(messages: readonly StoredMessage[]): string {
   return "[" + messages.map(messageEvent).join(",") + "]";
 }
 
-/** The `joined` reply (C1, C2); `client` is the joiner's own id. */
+/**
+ * The `joined` reply (C1, C2); `client` is the joiner's own id, `presence`
+ * the first page of the room's members and `count` how many it has.
+ */
 export function joinedEvent(reply: {
   id: CommandId;
   room: string;
@@ -58,6 +61,7 @@ export function joinedEvent(reply: {
   recovered: boolean;
   history: readonly StoredMessage[];
   presence: readonly Member[];
+  count: number;
 }): string {
   // The history is spliced in as already-serialised events.
   const head = JSON.stringify({
@@ -70,17 +74,42 @@ export function joinedEvent(reply: {
     offset: reply.offset,
     recovered: reply.recovered,
     presence: reply.presence,
+    count: reply.count,
   });
   return head.slice(0, -1) + `,"history":${messageList(reply.history)}}`;
 }
 
-/** A `presence` event (E2): a turn's joins and leaves in one room. */
+/**
+ * A `presence` event (E2): a turn's joins and leaves in one room, and how
+ * many members it has after them.
+ */
 export function presenceEvent(
   room: string,
   joined: readonly Member[],
   left: readonly Member[],
+  count: number,
 ): string {
-  return JSON.stringify({ type: "presence", room, joined, left });
+  return JSON.stringify({ type: "presence", room, joined, left, count });
+}
+
+/** A page of a room's members, ordered by client id (C1, C8). */
+export interface MemberPage {
+  /** Up to the page size, after the client id asked for. */
+  readonly members: readonly Member[];
+  /** How many members the room has. */
+  readonly count: number;
+  /** The last client id of `members` when more follow it, else null. */
+  readonly next: string | null;
+}
+
+/** The `members` reply (C8). */
+export function membersEvent(
+  id: CommandId,
+  room: string,
+  page: MemberPage,
+): string {
+  const { members, count, next } = page;
+  return JSON.stringify({ type: "members", id, room, members, count, next });
 }
 
 /** The `ack` to a `send` (C3). */

@@ -55,8 +55,10 @@ Deno.test("C1, E1, E2, R6: join, send, ack, message and presence", async () => {
     room: "den",
     joined: [{ client: bobJoined.client, nick: "bob" }],
     left: [],
+    count: 2,
   });
   assert.equal(bobJoined.presence.length, 2);
+  assert.equal(bobJoined.count, 2);
 
   const before = Date.now();
   const ack = await ada.request({ type: "send", room: "den", text: " hi\n" });
@@ -519,9 +521,9 @@ Deno.test("R4: limits on rooms and members are answered, never crashed on", asyn
     assert.equal(third.code, "too_many_rooms");
   });
   await using d = await V1Client.open(server.wsUrl);
+  await using e = await V1Client.open(server.wsUrl);
   await t.step("room_full", async () => {
     await d.join("one");
-    await using e = await V1Client.open(server.wsUrl);
     const full = await e.request({ type: "join", room: "one" });
     assert.equal(full.code, "room_full");
     // The refused connection can still join elsewhere, and speak there.
@@ -538,6 +540,22 @@ Deno.test("R4: limits on rooms and members are answered, never crashed on", asyn
       assert.equal(fourth.code, "too_many_rooms");
       const { status } = await rawHandshake(server.addr, { path: "/ws/four" });
       assert.equal(status, 503);
+    },
+  );
+  await t.step(
+    "at the most rooms, a room with no members gives way to a new one",
+    async () => {
+      assert.equal(
+        (await e.request({ type: "leave", room: "three" })).type,
+        "left",
+      );
+      await until(() => server.members("three") === 0, "three to empty");
+      const fourth = await d.join("four");
+      assert.equal(fourth.room, "four");
+      assert.equal(server.rooms.find("three"), undefined);
+      // Created again, "three" would need another room to give way.
+      const three = await e.request({ type: "join", room: "three" });
+      assert.equal(three.code, "too_many_rooms");
     },
   );
   await t.step(

@@ -1,8 +1,15 @@
 /**
  * A natter.v1 Session: the command side of one structured connection
- * (PROTOCOL.md S2-S4, C1-C6). It joins and leaves rooms over the one socket,
- * each room through a {@linkcode Membership} that the room's Hub sees as a
- * subscriber, and answers every command with a reply or an `error`.
+ * (PROTOCOL.md S2-S4, C1-C6, C8). It joins and leaves rooms over the one
+ * socket, each room through a {@linkcode Membership} that the room's Hub
+ * sees as a subscriber, and answers every command with a reply or an
+ * `error`.
+ *
+ * Every command that makes the server work is within a budget of the
+ * connection's own: joins and leaves, `history` and `members`, and the
+ * rooms it creates, each a token bucket, refused with `rate_limited`
+ * beyond it. Refusals have a budget too: a connection that keeps sending
+ * what is refused (over its budgets, or malformed) is closed with 1008.
  *
  * @module
  */
@@ -13,13 +20,14 @@ import { TokenBucket } from "../limits/bucket.ts";
 import { exceedsUtf8, normalize } from "../message.ts";
 import type { Rooms } from "../rooms.ts";
 import type { Member } from "../store/store.ts";
-import { type Command, parseCommand } from "./commands.ts";
+import { type Command, type JoinCommand, parseCommand } from "./commands.ts";
 import {
   type CommandId,
   type ErrorCode,
   errorEvent,
   historyEvent,
   leftEvent,
+  membersEvent,
 } from "./events.ts";
 import type { Batch } from "../batch.ts";
 
@@ -31,6 +39,8 @@ export interface SessionClient extends Subscriber {
   forward(hub: Hub, inbound: Inbound): void;
   /** Whether one more message is within the connection's rate limit. */
   allowMessage(): boolean;
+  /** Closes the connection for what it sent, with `close`. */
+  refuse(close: CloseReason): void;
 }
 
 /** Options for {@linkcode Session}. */
@@ -60,11 +70,32 @@ export interface SessionOptions {
    */
   historyPage?: number;
   /**
-   * Joins a second one connection may make (a token bucket of that rate and
-   * burst); beyond it a join is refused with `rate_limited`. Off when 0.
-   * @default {0}
+   * Joins and leaves a second one connection may make (a token bucket with a
+   * burst of twice the rooms a connection may be in); beyond it they are
+   * refused with `rate_limited`. Off when 0.
+   * @default {10}
    */
   joinRate?: number;
+  /**
+   * `history` and `members` commands a second one connection may make (a
+   * token bucket with a burst of twice the rate); beyond it they are
+   * refused with `rate_limited`. Off when 0.
+   * @default {10}
+   */
+  historyRate?: number;
+  /**
+   * New rooms a second one connection may create by joining them (a token
+   * bucket with a burst of the rooms a connection may be in); beyond it
+   * such a join is refused with `rate_limited`. Off when 0.
+   * @default {1}
+   */
+  createRate?: number;
+  /**
+   * The most members one `joined` or `members` reply lists (C1, C8), and
+   * how many `members` lists when the command names no limit.
+   * @default {100}
+   */
+  memberPage?: number;
 }
 
 /**
@@ -94,6 +125,19 @@ class Membership implements Subscriber {
 }
 
 /**
+ * How many refused commands a connection may send in a burst, and then a
+ * second, before it is closed with {@linkcode TOO_MANY_REFUSED}: room for a
+ * client that pipelines a few commands too many, none for one that pushes.
+ */
+const REFUSALS = { rate: 10, burst: 100 };
+
+/** The close of a connection that keeps sending what is refused. */
+export const TOO_MANY_REFUSED: CloseReason = {
+  code: 1008,
+  reason: "too many refused commands",
+};
+
+/**
  * One structured connection's commands and rooms.
  *
  * @example
@@ -113,8 +157,17 @@ export class Session {
   readonly #maxCommandSize: number;
   readonly #maxRooms: number;
   readonly #historyPage: number;
+  readonly #memberPage: number;
   readonly #identity?: Identity;
+  /** Joins and leaves. */
   readonly #joins?: TokenBucket;
+  /** `history` and `members`. */
+  readonly #reads?: TokenBucket;
+  /** Joins that create a room. */
+  readonly #creates?: TokenBucket;
+  /** Commands refused with an `error`. */
+  readonly #refusals = new TokenBucket(REFUSALS.rate, REFUSALS.burst);
+  #refused = false;
 
   /** Creates the Session of connection `id`, answering through `client`. */
   constructor(
@@ -129,15 +182,19 @@ export class Session {
     this.#maxCommandSize = options.maxCommandSize ?? 4096;
     this.#maxRooms = options.maxRoomsPerClient ?? 32;
     this.#historyPage = options.historyPage ?? 100;
+    this.#memberPage = options.memberPage ?? 100;
     this.#identity = options.identity;
-    const joinRate = options.joinRate ?? 0;
-    if (joinRate > 0) this.#joins = new TokenBucket(joinRate, joinRate);
+    this.#joins = bucket(options.joinRate ?? 10, 2 * this.#maxRooms);
+    const historyRate = options.historyRate ?? 10;
+    this.#reads = bucket(historyRate, 2 * historyRate);
+    this.#creates = bucket(options.createRate ?? 1, this.#maxRooms);
     // A connection that names no nick is given one (C1).
     this.#nick = `guest-${1000 + Math.floor(Math.random() * 9000)}`;
   }
 
   /** Answers one text frame from the client. */
   read(text: string): void {
+    if (this.#refused) return;
     if (exceedsUtf8(text, this.#maxCommandSize)) {
       const limit = this.#maxCommandSize;
       return this.#error(
@@ -177,58 +234,7 @@ export class Session {
 
   #run(command: Command): void {
     const { id, room } = command;
-    if (command.type === "join") {
-      if (this.#memberships.has(room)) {
-        return this.#error(id, "already_joined", `Already in room "${room}"`);
-      }
-      if (!mayJoin(this.#identity, room)) {
-        return this.#error(
-          id,
-          "forbidden",
-          `The token does not allow room "${room}"`,
-        );
-      }
-      if (this.#joins && !this.#joins.take()) {
-        return this.#error(
-          id,
-          "rate_limited",
-          "Too many joins; try again shortly",
-        );
-      }
-      if (this.#memberships.size >= this.#maxRooms) {
-        const most = this.#maxRooms;
-        return this.#error(
-          id,
-          "too_many_rooms",
-          `A connection is in ${most} rooms at most`,
-        );
-      }
-      const hub = this.#rooms.get(room);
-      if (!hub) {
-        return this.#error(
-          id,
-          "too_many_rooms",
-          "The server holds its most rooms",
-        );
-      }
-      // A token's name is the nick, whatever the join says.
-      const identity = this.#identity;
-      const nick = identity?.nick ?? command.nick ?? this.#nick;
-      const member = identity
-        ? { client: this.#id, nick, user: identity.user }
-        : { client: this.#id, nick };
-      const membership = new Membership(this, hub, member);
-      this.#memberships.set(room, membership);
-      const join = {
-        subscriber: membership,
-        member,
-        reply: { id, since: command.since },
-      };
-      if (!hub.register.trySend(join)) {
-        hub.register.send(join).catch(() => {});
-      }
-      return;
-    }
+    if (command.type === "join") return this.#join(command);
     const membership = this.#memberships.get(room);
     if (!membership) {
       return this.#error(id, "not_joined", `Not in room "${room}"`);
@@ -237,10 +243,12 @@ export class Session {
       case "send":
         return this.#send(membership, id, command.text);
       case "leave":
+        if (!take(this.#joins)) return this.#tooFast(id, "joins and leaves");
         this.#memberships.delete(room);
         this.#unregister(membership);
         return this.client.reply(leftEvent(id, room));
       case "history": {
+        if (!take(this.#reads)) return this.#tooFast(id, "history reads");
         const limit = Math.min(
           command.limit ?? this.#historyPage,
           this.#historyPage,
@@ -249,7 +257,74 @@ export class Session {
           (messages) => this.client.reply(historyEvent(id, room, messages)),
           () => this.#error(id, "unavailable", "History is unavailable now"),
         );
+        return;
       }
+      case "members": {
+        const limit = command.limit ?? this.#memberPage;
+        if (limit > this.#memberPage) {
+          return this.#error(
+            id,
+            "bad_request",
+            `"limit" must be from 1 to ${this.#memberPage}`,
+          );
+        }
+        if (!take(this.#reads)) return this.#tooFast(id, "member reads");
+        membership.hub.members(command.after, limit).then(
+          (page) => this.client.reply(membersEvent(id, room, page)),
+          () => this.#error(id, "unavailable", "Members are unavailable now"),
+        );
+      }
+    }
+  }
+
+  #join(command: JoinCommand): void {
+    const { id, room } = command;
+    if (this.#memberships.has(room)) {
+      return this.#error(id, "already_joined", `Already in room "${room}"`);
+    }
+    if (!mayJoin(this.#identity, room)) {
+      return this.#error(
+        id,
+        "forbidden",
+        `The token does not allow room "${room}"`,
+      );
+    }
+    if (this.#memberships.size >= this.#maxRooms) {
+      const most = this.#maxRooms;
+      return this.#error(
+        id,
+        "too_many_rooms",
+        `A connection is in ${most} rooms at most`,
+      );
+    }
+    if (!take(this.#joins)) return this.#tooFast(id, "joins and leaves");
+    const creates = !this.#rooms.find(room);
+    if (creates && !take(this.#creates)) {
+      return this.#tooFast(id, "new rooms");
+    }
+    const hub = this.#rooms.get(room);
+    if (!hub) {
+      return this.#error(
+        id,
+        "too_many_rooms",
+        "The server holds its most rooms",
+      );
+    }
+    // A token's name is the nick, whatever the join says.
+    const identity = this.#identity;
+    const nick = identity?.nick ?? command.nick ?? this.#nick;
+    const member = identity
+      ? { client: this.#id, nick, user: identity.user }
+      : { client: this.#id, nick };
+    const membership = new Membership(this, hub, member);
+    this.#memberships.set(room, membership);
+    const join = {
+      subscriber: membership,
+      member,
+      reply: { id, since: command.since },
+    };
+    if (!hub.register.trySend(join)) {
+      hub.register.send(join).catch(() => {});
     }
   }
 
@@ -282,7 +357,30 @@ export class Session {
     }
   }
 
+  #tooFast(id: CommandId, what: string): void {
+    this.#error(id, "rate_limited", `Too many ${what}; try again shortly`);
+  }
+
+  /**
+   * Answers a command with an `error`, within the connection's budget of
+   * refusals: past it, the connection is closed instead.
+   */
   #error(id: CommandId, code: ErrorCode, message: string): void {
+    if (this.#refused) return;
+    if (!this.#refusals.take()) {
+      this.#refused = true;
+      return this.client.refuse(TOO_MANY_REFUSED);
+    }
     this.client.reply(errorEvent(id, code, message));
   }
+}
+
+/** A token bucket of `rate` a second, or none when the rate is 0. */
+function bucket(rate: number, burst: number): TokenBucket | undefined {
+  return rate > 0 ? new TokenBucket(rate, Math.max(1, burst, rate)) : undefined;
+}
+
+/** Takes a token of `bucket`; always `true` without one. */
+function take(bucket: TokenBucket | undefined): boolean {
+  return bucket?.take() ?? true;
 }
