@@ -48,6 +48,14 @@ export interface ClientOptions extends SessionOptions {
    */
   queueSize?: number;
   /**
+   * How many UTF-16 code units of outbound frames may wait for the writer
+   * (each at most two bytes in memory); a client over it is evicted as for
+   * a full queue. At least `queueSize` × `maxMessageSize` plus the LFs, so
+   * that a plain client is never evicted before its queue is full (K1).
+   * @default {1048576}
+   */
+  queueBytes?: number;
+  /**
    * The largest inbound message in UTF-8 bytes (K2); a larger one closes the
    * connection with 1009.
    * @default {512}
@@ -126,6 +134,16 @@ const TOO_BIG: CloseReason = { code: 1009, reason: "message too big" };
 const TOO_MANY_ROOMS: CloseReason = { code: 1013, reason: "too many rooms" };
 const RATE_LIMITED: CloseReason = { code: 1008, reason: "rate limit exceeded" };
 const SILENT: CloseReason = { code: 1008, reason: "no message in time" };
+/** The close of a connection whose token's `exp` has passed. */
+export const TOKEN_EXPIRED: CloseReason = {
+  code: 1008,
+  reason: "token expired",
+};
+/** The close of a connection natter failed on: the error was logged. */
+export const INTERNAL_ERROR: CloseReason = {
+  code: 1011,
+  reason: "internal error",
+};
 
 /** Watches the sockets of every Client that is waiting for a drain (O3). */
 const DRAINS = new DrainWatch();
@@ -156,6 +174,9 @@ export class Client implements Subscriber, Speaker, EventListenerObject {
   readonly #bucket?: TokenBucket;
   #firstFrame?: ReturnType<typeof setTimeout>;
   readonly #firstFrameTimeout: number;
+  /** When the connection's token expires, in ms since the Unix epoch. */
+  readonly #expires?: number;
+  #expiry?: ReturnType<typeof setTimeout>;
   readonly #onClose?: (socket: WebSocket, client: Client) => void;
   /** Set once the Hub has (or will have) this client in its set. */
   #registered = false;
@@ -181,7 +202,10 @@ export class Client implements Subscriber, Speaker, EventListenerObject {
       ? { client: connection.id, nick: null }
       : { client: connection.id, nick: null, user };
     const structured = connection.room === undefined;
-    this.#queue = new Outbox(options.queueSize ?? 256, structured);
+    this.#queue = new Outbox(options.queueSize ?? 256, {
+      events: structured,
+      maxBytes: options.queueBytes ?? 1024 * 1024,
+    });
     if (structured) {
       this.#session = new Session(connection.id, connection.rooms, {
         ...options,
@@ -197,11 +221,13 @@ export class Client implements Subscriber, Speaker, EventListenerObject {
     this.#firstFrameTimeout = options.firstFrameTimeout ?? 0;
     const rate = options.rateLimit ?? 0;
     if (rate > 0) {
+      // An unset burst (or 0, "unset" in the configuration) is the rate.
       this.#bucket = new TokenBucket(
         rate,
-        options.rateBurst ?? Math.max(1, rate),
+        options.rateBurst || Math.max(1, rate),
       );
     }
+    this.#expires = connection.identity?.expires;
     this.#onClose = options.onClose;
     socket.binaryType = "arraybuffer";
     for (const type of ["open", "message", "error", "close"]) {
@@ -227,7 +253,11 @@ export class Client implements Subscriber, Speaker, EventListenerObject {
    */
   reply(...events: string[]): void {
     if (this.#left || this.#closing) return;
-    if (!this.offer(Batch.of(...events))) this.release(QUEUE_FULL);
+    try {
+      if (!this.offer(Batch.of(...events))) this.release(QUEUE_FULL);
+    } catch (error) {
+      this.#crash(error);
+    }
   }
 
   /**
@@ -258,7 +288,10 @@ export class Client implements Subscriber, Speaker, EventListenerObject {
     this.#fail(close);
   }
 
-  /** Closes the connection: the intake found this client sent too much. */
+  /**
+   * Closes the connection: it sent too much (the intake), or kept sending
+   * what its budgets refuse (its Session).
+   */
   refuse(close: CloseReason): void {
     this.#fail(close);
   }
@@ -278,6 +311,15 @@ export class Client implements Subscriber, Speaker, EventListenerObject {
    * @internal
    */
   handleEvent(event: Event): void {
+    // An error in one connection ends that connection, never the process.
+    try {
+      this.#handle(event);
+    } catch (error) {
+      this.#crash(error);
+    }
+  }
+
+  #handle(event: Event): void {
     switch (event.type) {
       case "open":
         if (this.#firstFrameTimeout > 0) {
@@ -286,6 +328,7 @@ export class Client implements Subscriber, Speaker, EventListenerObject {
             this.#firstFrameTimeout,
           );
         }
+        this.#watchExpiry();
         return this.#register();
       case "message":
         return this.#read((event as MessageEvent).data);
@@ -361,6 +404,14 @@ export class Client implements Subscriber, Speaker, EventListenerObject {
    * the Hub has released the client and the queue is empty, it closes.
    */
   readonly #write = (): void => {
+    try {
+      this.#writeOut();
+    } catch (error) {
+      this.#crash(error);
+    }
+  };
+
+  #writeOut(): void {
     this.#writer = IDLE;
     const socket = this.#socket;
     if (socket.readyState !== WebSocket.OPEN || this.#closing) return;
@@ -378,7 +429,7 @@ export class Client implements Subscriber, Speaker, EventListenerObject {
       socket.send(this.#queue.take());
     }
     if (this.#queue.closed) this.#closeReleased();
-  };
+  }
 
   /** Closes as the Hub said when it released this client, if it said so. */
   #closeReleased(): void {
@@ -422,7 +473,9 @@ export class Client implements Subscriber, Speaker, EventListenerObject {
   /** Logs a close the peer started, unless it was a normal one (I5, D5). */
   #logClose(event: CloseEvent, error: string): void {
     if (!NORMAL_CLOSE.has(event.code)) {
-      const reason = event.reason ? ` "${event.reason}"` : "";
+      // The peer's words: quoted as JSON, so that no newline of theirs can
+      // start a log line of its own.
+      const reason = event.reason ? ` ${JSON.stringify(event.reason)}` : "";
       this.#log(`client closed with ${event.code}${reason}`, {
         event: "client_close",
         code: event.code,
@@ -430,7 +483,7 @@ export class Client implements Subscriber, Speaker, EventListenerObject {
       });
     } else if (error && !DROPPED.test(error)) {
       this.#log(
-        `client connection failed: ${error}`,
+        `client connection failed: ${JSON.stringify(error)}`,
         { event: "client_error", reason: error },
         "warning",
       );
@@ -463,10 +516,51 @@ export class Client implements Subscriber, Speaker, EventListenerObject {
     this.#queue.close();
     this.#queue.discard();
     setTimeout(() => {
-      if (this.#socket.readyState === WebSocket.OPEN) {
+      if (this.#socket.readyState !== WebSocket.OPEN) return;
+      try {
         this.#socket.close(close.code, close.reason);
+      } catch {
+        // A reason Deno refuses (over 123 bytes) must not keep it open.
+        this.#socket.close(close.code);
       }
     }, 0);
+  }
+
+  /**
+   * Ends the connection after an error of natter's own in its handling:
+   * 1011, logged once with its stack and counted. The process goes on.
+   */
+  #crash(error: unknown): void {
+    if (this.#left || this.#closing) return;
+    this.#meter.internalError();
+    this.#log(
+      `internal error on connection ${this.id}: ${
+        (error as Error)?.stack ?? String(error)
+      }`,
+      { event: "internal_error", client: this.id },
+      "error",
+    );
+    try {
+      this.#fail(INTERNAL_ERROR);
+    } catch {
+      // Leave the socket to its idle timeout rather than the process.
+    }
+  }
+
+  /** Closes the connection with 1008 when its token expires. */
+  #watchExpiry(): void {
+    const expires = this.#expires;
+    if (expires === undefined) return;
+    // setTimeout takes at most 2^31 - 1 ms (24.8 days): look again then.
+    const wait = Math.min(expires - Date.now(), 2 ** 31 - 1);
+    if (wait <= 0) return this.#fail(TOKEN_EXPIRED);
+    this.#expiry = setTimeout(() => {
+      try {
+        this.#watchExpiry();
+      } catch (error) {
+        this.#crash(error);
+      }
+    }, wait);
   }
 
   /** Unregisters once, however many times the socket reports its close. */
@@ -474,6 +568,7 @@ export class Client implements Subscriber, Speaker, EventListenerObject {
     if (this.#left) return;
     this.#left = true;
     clearTimeout(this.#firstFrame);
+    clearTimeout(this.#expiry);
     if (this.#session) {
       this.#session.leaveAll();
       this.#queue.close();

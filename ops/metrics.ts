@@ -1,6 +1,7 @@
 /**
  * natter's Prometheus metrics, kept by prom-client: connections, rooms,
- * messages received and delivered, evictions by reason, and how long a
+ * messages received and delivered, evictions by reason, internal errors
+ * (each of which ended one connection), and how long a
  * message waits from its arrival to its hand-over to the sockets.
  *
  * The Hubs and Clients see only {@linkcode Meter}, a few plain functions, so
@@ -21,6 +22,8 @@ export interface Meter {
   evicted(reason: string): void;
   /** A message waited `seconds` from its arrival to its fan-out. */
   fannedOut(seconds: number): void;
+  /** natter failed in handling one connection, and closed it with 1011. */
+  internalError(): void;
 }
 
 /** A meter that records nothing. */
@@ -29,6 +32,7 @@ export const NO_METER: Meter = {
   delivered() {},
   evicted() {},
   fannedOut() {},
+  internalError() {},
 };
 
 /** What the gauges read when scraped. */
@@ -109,12 +113,19 @@ export function createMetrics(gauges: Gauges): Metrics {
     ],
     registers,
   });
+  const internalErrors = new Counter({
+    name: "natter_internal_errors_total",
+    help:
+      "Errors of natter's own that ended one connection (closed with 1011).",
+    registers,
+  });
   const [registry] = registers;
   return {
     received: (count) => received.inc(count),
     delivered: (count) => delivered.inc(count),
     evicted: (reason) => evictions.inc({ reason }),
     fannedOut: (seconds) => fanOut.observe(seconds),
+    internalError: () => internalErrors.inc(),
     text: () => registry.metrics(),
     contentType: registry.contentType,
   };
