@@ -14,6 +14,12 @@
 
 import type { VerifierOptions } from "./auth/token.ts";
 import type { CloseReason } from "./hub.ts";
+import {
+  type IpAnswer,
+  type IpCall,
+  IpCounts,
+  IpHost,
+} from "./listen/ip_slots.ts";
 import type { LogOptions } from "./log.ts";
 import type { ServerOptions } from "./server.ts";
 import { MemoryStore } from "./store/memory.ts";
@@ -24,7 +30,13 @@ import { type StoreAnswer, type StoreCall, StoreHost } from "./store/remote.ts";
 export type WorkerOptions =
   & Omit<
     ServerOptions,
-    "onListen" | "log" | "store" | "reusePort" | "verifier" | "meter"
+    | "onListen"
+    | "log"
+    | "store"
+    | "reusePort"
+    | "verifier"
+    | "meter"
+    | "ipSlots"
   >
   & {
     /** The token keys: each worker makes its own verifier. */
@@ -43,6 +55,7 @@ export interface SharedStore extends Pick<RedisStoreOptions, "presenceExpiry"> {
 export type ToWorker =
   | { type: "start"; options: WorkerOptions; redis?: SharedStore }
   | StoreAnswer
+  | IpAnswer
   | { type: "drain" }
   | { type: "stop"; reason?: CloseReason };
 
@@ -51,6 +64,7 @@ export type FromWorker =
   | { type: "listening"; addr: Deno.NetAddr }
   | { type: "failed"; name: string; message: string }
   | StoreCall
+  | IpCall
   | { type: "stopped"; clean: boolean };
 
 /** Options for {@linkcode serveCluster}. */
@@ -104,6 +118,10 @@ export async function serveCluster(options: ClusterOptions): Promise<Cluster> {
     throw new RangeError(`Cannot start "${count}" workers: not a whole number`);
   }
   const host = new StoreHost(new MemoryStore(settings));
+  // The per-IP cap holds for the process: the workers ask this thread.
+  const perIp = settings.maxConnectionsPerIp
+    ? new IpCounts(settings.maxConnectionsPerIp)
+    : undefined;
   // Every worker's connections get ids no other worker gives out.
   const prefix = crypto.randomUUID().slice(0, 4);
   const workers: Worker[] = [];
@@ -120,6 +138,9 @@ export async function serveCluster(options: ClusterOptions): Promise<Cluster> {
       const started = Promise.withResolvers<Deno.NetAddr>();
       const stopped = Promise.withResolvers<boolean>();
       stops.push(stopped.promise);
+      const ips = perIp && new IpHost(perIp);
+      // A worker that dies gives back the addresses' places it held.
+      worker.addEventListener("error", () => ips?.giveBackAll());
       worker.onmessage = (event: MessageEvent<FromWorker>) => {
         const message = event.data;
         switch (message.type) {
@@ -128,6 +149,8 @@ export async function serveCluster(options: ClusterOptions): Promise<Cluster> {
               published[i] += (message.args[1] as unknown[]).length;
             }
             return void host.handle(message, (answer) => post(worker, answer));
+          case "ip":
+            return ips?.handle(message, (answer) => post(worker, answer));
           case "listening":
             return started.resolve(message.addr);
           case "failed":

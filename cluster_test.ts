@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { type Cluster, serveCluster } from "./cluster.ts";
 import { ChatClient, deadline } from "./test_util/natter.ts";
+import { rawHandshake, type RawWebSocket } from "./test_util/raw_ws.ts";
 
 /** Waits until `client` has received `message` (its own echo, say). */
 async function receive(client: ChatClient, message: string): Promise<void> {
@@ -116,4 +117,42 @@ Deno.test("serveCluster() rejects with AddrInUse when the port is taken", async 
     }),
     Deno.errors.AddrInUse,
   );
+});
+
+Deno.test("serveCluster() holds --max-connections-per-ip across workers, not per worker", async () => {
+  await using cluster = await serveCluster({
+    workers: 2,
+    hostname: "127.0.0.1",
+    port: 0,
+    maxConnectionsPerIp: 3,
+  });
+  const addr = { hostname: "127.0.0.1", port: cluster.addr.port };
+  const held: RawWebSocket[] = [];
+  try {
+    for (let i = 0; i < 3; i++) {
+      const { status, conn } = await rawHandshake(addr);
+      assert.equal(status, 101);
+      held.push(conn!);
+    }
+    // The kernel spreads these over both workers: each of them would have
+    // room for 3 of its own.
+    for (let i = 0; i < 12; i++) {
+      const { status, conn } = await rawHandshake(addr);
+      conn?.abort();
+      assert.equal(status, 429, `attempt ${i}`);
+    }
+    // A place given back on one worker can be taken on either.
+    held.pop()!.abort();
+    let status = 429;
+    for (let tries = 0; status === 429; tries++) {
+      assert.ok(tries < 500, "the place given back was never free again");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      const result = await deadline(rawHandshake(addr), "an upgrade");
+      status = result.status;
+      if (result.conn) held.push(result.conn);
+    }
+    assert.equal(status, 101);
+  } finally {
+    for (const conn of held) conn.abort();
+  }
 });

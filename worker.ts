@@ -7,6 +7,7 @@
 
 import { createVerifier } from "./auth/token.ts";
 import type { FromWorker, ToWorker } from "./cluster.ts";
+import { RemoteIpSlots } from "./listen/ip_slots.ts";
 import { setUpLogging } from "./log.ts";
 import { type Natter, serve } from "./server.ts";
 import { RedisStore } from "./store/redis.ts";
@@ -22,11 +23,15 @@ const scope = self as unknown as {
 const store = new RemoteStore((call) => scope.postMessage(call));
 /** ...unless they live in Redis, which this worker then uses directly. */
 let redis: RedisStore | undefined;
+/** Connections per address are counted by the main thread, for every worker. */
+const ipSlots = new RemoteIpSlots((call) => scope.postMessage(call));
 let natter: Natter | undefined;
 
 scope.onmessage = async (event) => {
   const message = event.data;
   switch (message.type) {
+    case "ip-answer":
+      return ipSlots.receive(message);
     case "answer":
     case "feed":
       return store.receive(message);
@@ -42,6 +47,7 @@ scope.onmessage = async (event) => {
           ...options,
           store: redis ?? store,
           reusePort: true,
+          ipSlots: options.maxConnectionsPerIp ? ipSlots : undefined,
           verifier: await createVerifier(tokens ?? {}),
           log,
           onListen: (addr) => scope.postMessage({ type: "listening", addr }),
