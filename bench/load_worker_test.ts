@@ -39,7 +39,7 @@ Deno.test("receiveStructured() counts this run's message events and nothing else
   receiveStructured(
     3,
     frameOf([
-      presenceEvent("lobby", [member], []),
+      presenceEvent("lobby", [member], [], 1),
       message(1, `run1 0 0 ${sentAt}|xxxx`),
       message(2, `run1 1 0 ${sentAt}|xxxx`),
       message(3, `run1 0 1 ${sentAt}|xxxx`),
@@ -68,6 +68,7 @@ Deno.test("receiveStructured() counts this run's message events and nothing else
       recovered: false,
       history: [old],
       presence: [member],
+      count: 1,
     })]),
   );
   assert.equal(delivered() - before, 3);
@@ -96,13 +97,14 @@ Deno.test("joinReply() tells joined, a refused join and other events apart", () 
     recovered: false,
     history: [],
     presence: [],
+    count: 0,
   })]);
   assert.equal(joinReply(joined), true);
   assert.equal(
     joinReply(frameOf([errorEvent(undefined, "room_full", "full")])),
     "room_full",
   );
-  assert.equal(joinReply(frameOf([presenceEvent("lobby", [], [])])), false);
+  assert.equal(joinReply(frameOf([presenceEvent("lobby", [], [], 0)])), false);
 });
 
 Deno.test("roomName() is the default room alone, numbered rooms otherwise", () => {
