@@ -1,0 +1,300 @@
+/**
+ * The frames the fuzzer's clients send, each with what the server owes it:
+ * well-formed natter.v1 commands (whose allowed replies the model decides),
+ * malformed ones with the one error they must get, frames too big to read,
+ * binary frames, and plain-mode messages.
+ *
+ * @module
+ */
+
+import type { Random } from "./random.ts";
+
+/** The natter.v1 commands the fuzzer sends well-formed. */
+export type CommandType = "join" | "send" | "leave" | "history" | "members";
+
+/** A well-formed command, as the model needs to know it. */
+export interface SentCommand {
+  type: CommandType;
+  id: number | string;
+  room: string;
+  /** The `limit` of `history` or `members`, when given. */
+  limit?: number;
+  /** A `send` whose text is over the size limit: `too_big` is owed. */
+  bigText?: boolean;
+}
+
+/** What the server owes one frame. */
+export type Expect =
+  /** A well-formed command: the model decides which replies may answer it. */
+  | { kind: "command"; command: SentCommand }
+  /** A refused command with a usable id: an `error` with that id and a code of these. */
+  | { kind: "error"; id: number | string; codes: readonly string[] }
+  /** A frame with no usable id: one `error` without an id, with this code. */
+  | { kind: "anonymous"; code: string }
+  /** A frame that ends the connection with this close code. */
+  | { kind: "close"; code: number }
+  /** A plain-mode message, which comes back to its sender holding `token`. */
+  | { kind: "plain"; token: string };
+
+/** One frame to send and what it is owed. */
+export interface FuzzFrame {
+  /** A text frame's text. */
+  text?: string;
+  /** A binary frame's bytes. */
+  binary?: Uint8Array;
+  expect: Expect;
+}
+
+/** What the fuzzer has learned of the server, to make plausible commands. */
+export interface Knowledge {
+  /** Each room's epoch and the latest offset seen in it. */
+  positions: Map<string, { epoch: string; offset: number }>;
+  /** Connection ids seen in `joined` replies, for `members` `after`. */
+  clients: string[];
+}
+
+/** The rooms most commands name, so that clients meet. */
+export const ROOMS = ["lobby", "a", "b", "c.d", "e_f-1"] as const;
+
+/** Room names natter must refuse with `invalid_room`. */
+const INVALID_ROOMS = ["", "a b", "x".repeat(65), "caf\u00e9", "../up", "a/b"];
+
+/** Where the fuzzer's commands come from: randomness, ids and knowledge. */
+export interface FrameSource {
+  random: Random;
+  knowledge: Knowledge;
+  /** A fresh id, unique in the run. */
+  nextId(): number | string;
+}
+
+/** A room name: mostly a shared one, sometimes a fresh one. */
+export function pickRoom(source: FrameSource): string {
+  const { random } = source;
+  if (random.chance(0.9)) return random.pick(ROOMS);
+  return `f-${random.chars(6)}`;
+}
+
+/** A short message text holding `token` and nothing that trimming changes. */
+function shortText(random: Random, token: string): string {
+  const words = ["hi", "caf\u00e9", "\u{1F600}", "a\nb", "\t", "x"];
+  let text = token;
+  for (let i = random.int(4); i > 0; i--) text += ` ${random.pick(words)}`;
+  return `${text} .`;
+}
+
+/** Which command {@linkcode commandFrame} makes, where the caller decides. */
+export interface CommandChoice {
+  /** The room, instead of a random one. */
+  room?: string;
+  /** The type, instead of a random one. */
+  type?: CommandType;
+}
+
+const TYPES = [
+  "join",
+  "join",
+  "send",
+  "send",
+  "send",
+  "leave",
+  "history",
+  "members",
+] as const;
+
+/** A well-formed command (mostly) on a room of `source`'s choosing. */
+export function commandFrame(
+  source: FrameSource,
+  choice: CommandChoice = {},
+): FuzzFrame {
+  const { random } = source;
+  const id = source.nextId();
+  const room = choice.room ??
+    (random.chance(0.03) ? random.pick(INVALID_ROOMS) : pickRoom(source));
+  const invalidRoom = !/^[A-Za-z0-9._-]{1,64}$/.test(room);
+  const type = choice.type ?? random.pick(TYPES);
+  const fields: Record<string, unknown> = { type, room, id };
+  const command: SentCommand = { type, id, room };
+  let refused: string | undefined = invalidRoom ? "invalid_room" : undefined;
+  if (type === "join") {
+    if (random.chance(0.5)) fields.nick = `n${random.chars(random.int(8))}`;
+    if (random.chance(0.05)) {
+      fields.nick = random.pick([
+        "",
+        "   ",
+        "a\u0007",
+        "\u202eada",
+        "y".repeat(33),
+      ]);
+      refused ??= "invalid_nick";
+    }
+    if (random.chance(0.4)) fields.since = since(source, room);
+  } else if (type === "send") {
+    const size = random.next();
+    if (size < 0.06) {
+      fields.text = "z".repeat(random.between(513, 2000));
+      command.bigText = true;
+    } else if (size < 0.09) {
+      fields.text = "\u00e9".repeat(random.between(257, 1000));
+      command.bigText = true;
+    } else if (size < 0.11) {
+      fields.text = random.pick(["", "   ", "\n"]);
+    } else fields.text = shortText(random, `t${id}`);
+  } else if (type === "history") {
+    fields.before = random.chance(0.5)
+      ? (source.knowledge.positions.get(room)?.offset ?? 0) + random.int(3)
+      : random.int(2000);
+    if (random.chance(0.5)) {
+      command.limit = fields.limit = random.between(0, 150);
+    }
+  } else if (type === "members") {
+    if (random.chance(0.3) && source.knowledge.clients.length > 0) {
+      fields.after = random.pick(source.knowledge.clients);
+    } else if (random.chance(0.2)) fields.after = random.chars(6);
+    if (random.chance(0.5)) {
+      command.limit = fields.limit = random.between(-1, 102);
+      const limit = command.limit;
+      if (limit < 1 || limit > 100) refused ??= "bad_request";
+    }
+  }
+  const text = JSON.stringify(fields);
+  if (new TextEncoder().encode(text).length > 4096) {
+    return { text, expect: { kind: "anonymous", code: "too_big" } };
+  }
+  if (refused) return { text, expect: { kind: "error", id, codes: [refused] } };
+  return { text, expect: { kind: "command", command } };
+}
+
+/** A `since` position: real or made up, in epoch and in offset. */
+function since(source: FrameSource, room: string) {
+  const { random, knowledge } = source;
+  const known = knowledge.positions.get(room) ??
+    knowledge.positions.get(random.pick(ROOMS));
+  const epoch = known && random.chance(0.7) ? known.epoch : random.chars(12);
+  const latest = known?.offset ?? 0;
+  const offset = random.pick([
+    0,
+    latest,
+    Math.max(0, latest - random.int(80)),
+    latest + 1 + random.int(5),
+    random.int(1_000_000),
+  ]);
+  return { epoch, offset };
+}
+
+/**
+ * A burst on one room, most often a fresh one: a join and then, before its
+ * answer can have come, other commands on the same room.
+ */
+export function roomBurst(source: FrameSource): FuzzFrame[] {
+  const { random } = source;
+  const room = random.chance(0.6) ? `f-${random.chars(6)}` : pickRoom(source);
+  const frames = [commandFrame(source, { room, type: "join" })];
+  for (let i = random.between(1, 4); i > 0; i--) {
+    frames.push(commandFrame(source, { room }));
+  }
+  return frames;
+}
+
+/**
+ * A storm past a connection's budgets in one write: many joins and leaves
+ * of fresh rooms (creation and join budgets), or many `history` and
+ * `members` of one room (their budget). Each still owes its answer, or the
+ * connection may be closed with 1008.
+ */
+export function storm(source: FrameSource): FuzzFrame[] {
+  const { random } = source;
+  const count = random.between(20, 80);
+  const frames: FuzzFrame[] = [];
+  if (random.chance(0.5)) {
+    for (let i = 0; i < count / 2; i++) {
+      const room = `s-${random.chars(6)}`;
+      frames.push(commandFrame(source, { room, type: "join" }));
+      frames.push(commandFrame(source, { room, type: "leave" }));
+    }
+    return frames;
+  }
+  const room = random.pick(ROOMS);
+  frames.push(commandFrame(source, { room, type: "join" }));
+  for (let i = 0; i < count; i++) {
+    const type = random.chance(0.5) ? "history" : "members";
+    frames.push(commandFrame(source, { room, type }));
+  }
+  return frames;
+}
+
+/**
+ * A frame that is not a well-formed command: bad JSON, a value that is not
+ * an object, a missing or ill-typed field, an unknown type, a frame over
+ * 4096 bytes, or (rarely, it ends the connection) a binary frame.
+ */
+export function malformedFrame(source: FrameSource): FuzzFrame {
+  const { random } = source;
+  const id = source.nextId();
+  const anonymous = (text: string, code = "bad_request"): FuzzFrame => ({
+    text,
+    expect: { kind: "anonymous", code },
+  });
+  const refused = (fields: unknown, code = "bad_request"): FuzzFrame => ({
+    text: JSON.stringify(fields),
+    expect: { kind: "error", id, codes: [code] },
+  });
+  const room = random.pick(ROOMS);
+  switch (random.int(14)) {
+    case 0:
+      return anonymous(random.pick(['{"type":"join",', "{", "nope", "{]"]));
+    case 1:
+      return anonymous(random.pick(["[1,2]", '"join"', "null", "42", "[]"]));
+    case 2:
+      return anonymous(JSON.stringify({ type: "join", room, id: { n: 1 } }));
+    case 3:
+      return refused({ type: 7, room, id });
+    case 4:
+      return refused({ room, id });
+    case 5:
+      return refused({ type: "send", room, text: 5, id });
+    case 6:
+      return refused({ type: "join", room: 12, id });
+    case 7:
+      return refused({ type: "history", room, before: -1, id });
+    case 8:
+      return refused({ type: "history", room, before: "x", id });
+    case 9:
+      return refused({ type: "join", room, since: { epoch: 3 }, id });
+    case 10:
+      return refused(
+        { type: random.pick(["dance", "JOIN", ""]), id },
+        "unknown_type",
+      );
+    case 11:
+      return refused({ type: "members", room, limit: "all", id });
+    case 12:
+      return anonymous(
+        JSON.stringify({ type: "send", room, text: "w".repeat(4100), id }),
+        "too_big",
+      );
+    default:
+      if (random.chance(0.15)) {
+        return {
+          binary: new Uint8Array([1, 2, random.int(256)]),
+          expect: { kind: "close", code: 1003 },
+        };
+      }
+      return anonymous("x".repeat(random.between(4097, 9000)), "too_big");
+  }
+}
+
+/** A plain-mode message: mostly short, sometimes over 512 bytes (1009). */
+export function plainFrame(source: FrameSource): FuzzFrame {
+  const { random } = source;
+  const token = `p${source.nextId()}`;
+  if (random.chance(0.02)) {
+    return { text: "q".repeat(513), expect: { kind: "close", code: 1009 } };
+  }
+  if (random.chance(0.01)) {
+    return {
+      binary: new Uint8Array([0]),
+      expect: { kind: "close", code: 1003 },
+    };
+  }
+  return { text: shortText(random, token), expect: { kind: "plain", token } };
+}
