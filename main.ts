@@ -109,7 +109,10 @@ export async function main(args: string[]): Promise<number> {
       "warning",
     );
   }
-  const limits = defaultLimits(free ?? FALLBACK_DESCRIPTORS);
+  // A WebSocket over TLS holds three descriptors: the TLS connection and
+  // both ends of the loopback connection Deno's WebSocket runs on.
+  const perClient = files.cert === undefined ? 1 : 3;
+  const limits = defaultLimits(free ?? FALLBACK_DESCRIPTORS, perClient);
   const options = {
     ...settings,
     cert: files.cert,

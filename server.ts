@@ -213,7 +213,6 @@ function createHandler(
       "(--max-connections): refusing new ones with 503 until some leave",
     log: options.log,
   });
-  const maxRooms = options.maxRooms ?? 4096;
   const maxPerIp = options.maxConnectionsPerIp ?? 0;
   const perIp = options.ipSlots ??
     (maxPerIp > 0 ? new IpCounts(maxPerIp) : undefined);
@@ -292,7 +291,7 @@ function createHandler(
       if (!structured && !mayJoin(identity, room)) {
         return text(403, `The token does not allow room "${room}"`);
       }
-      if (!structured && !rooms.find(room) && rooms.size >= maxRooms) {
+      if (!structured && !rooms.admits(room)) {
         return text(503, `Cannot open room "${room}": too many rooms`);
       }
       const { socket, response } = upgradeWebSocket(request, {

@@ -41,10 +41,13 @@ export interface Limits {
  * defaultLimits(19978); // { sockets: 19914, clients: 18890 }
  * ```
  */
-export function defaultLimits(free: number): Limits {
+export function defaultLimits(free: number, perClient = 1): Limits {
   const sockets = Math.max(2, free - RESERVED_DESCRIPTORS);
   const room = Math.min(1024, Math.max(16, Math.ceil(sockets / 10)));
-  return { sockets, clients: Math.max(1, sockets - room) };
+  return {
+    sockets,
+    clients: Math.max(1, Math.floor((sockets - room) / perClient)),
+  };
 }
 
 /** Options for {@linkcode Admission}. */

@@ -110,3 +110,11 @@ Deno.test("serve() answers 503 over maxConnections and closes at once", async ()
   await next.waitForMessages(1);
   await clients[1][Symbol.asyncDispose]();
 });
+
+Deno.test("defaultLimits() divides the client cap by the descriptors a client holds", () => {
+  const plain = defaultLimits(19978);
+  const tls = defaultLimits(19978, 3);
+  assert.equal(tls.sockets, plain.sockets);
+  assert.equal(tls.clients, Math.floor(plain.clients / 3));
+  assert.ok(3 * tls.clients <= tls.sockets);
+});

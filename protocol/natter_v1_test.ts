@@ -556,6 +556,16 @@ Deno.test("R4: limits on rooms and members are answered, never crashed on", asyn
       // Created again, "three" would need another room to give way.
       const three = await e.request({ type: "join", room: "three" });
       assert.equal(three.code, "too_many_rooms");
+      // A plain client's room too: "two" empties and gives way to "five".
+      await c.request({ type: "leave", room: "two" });
+      await until(() => server.members("two") === 0, "two to empty");
+      const { status, conn } = await rawHandshake(server.addr, {
+        path: "/ws/five",
+      });
+      assert.equal(status, 101);
+      await until(() => server.members("five") === 1, "the plain member");
+      assert.equal(server.rooms.find("two"), undefined);
+      await conn?.close();
     },
   );
   await t.step(
