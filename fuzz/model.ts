@@ -174,7 +174,8 @@ function answerOf(event: Event): string {
 
 /** Describes a frame for a problem line, short. */
 export function describe(frame: FuzzFrame): string {
-  const what = frame.text ?? `<binary ${frame.binary?.length} bytes>`;
+  const what = frame.text?.replaceAll("\n", "\\n") ??
+    `<binary ${frame.binary?.length} bytes>`;
   return what.length > 120
     ? `${what.slice(0, 100)}... (${what.length} chars)`
     : what;
