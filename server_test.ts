@@ -259,7 +259,8 @@ Deno.test("serve() routes by the request target, never by the Host header", asyn
   for (
     const [target, host] of [["/ws", "h/metrics#"], ["/", "127.0.0.1/healthz#"]]
   ) {
-    const conn = await Deno.connect(server.addr);
+    const { hostname, port } = server.addr;
+    const conn = await Deno.connect({ hostname, port });
     await conn.write(new TextEncoder().encode(
       `GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
     ));
