@@ -397,17 +397,23 @@ export class Hub implements AsyncDisposable {
     );
     const left = this.#evicted;
     this.#evicted = [];
+    // Members leaving this turn are let go at its end: what the turn owes
+    // them (a joined reply, acks, the turn's messages) reaches them first.
+    const leaving = new Set<Subscriber>();
     for (const subscriber of this.unregister.takeAll()) {
-      const member = this.#remove(subscriber);
-      if (member) left.push(member);
+      const member = this.#members.get(subscriber);
+      if (member === undefined || leaving.has(subscriber)) continue;
+      leaving.add(subscriber);
+      left.push(member);
     }
     if (joins.length > 0 || left.length > 0) {
-      await this.#presence(joins, left);
+      await this.#presence(joins, left, leaving);
     }
     const acks = drafts.length > 0 ? await this.#append(drafts) : undefined;
     this.#sendsFrom = performance.now();
     const fanning = this.#fanOutFed(this.#fed.takeAll(), acks);
     if (fanning) await fanning;
+    for (const subscriber of leaving) this.#remove(subscriber);
     if (drafts.length > 0) this.#measure(drafts);
     if (left.length > 0 && this.#members.size === 0) this.#onEmpty?.();
   }
@@ -442,8 +448,20 @@ export class Hub implements AsyncDisposable {
    * with `joined` (C1, C2): the history up to the last message fanned out,
    * so that what follows reaches the joiner live, with no gap and no repeat.
    */
-  async #presence(joins: Join[], left: Member[]): Promise<void> {
-    const joined = joins.map((join) => join.member);
+  async #presence(
+    joins: Join[],
+    left: Member[],
+    leaving: ReadonlySet<Subscriber> = new Set(),
+  ): Promise<void> {
+    // Who joins and leaves in the same turn is news to nobody, and must not
+    // stay in the store's presence.
+    const both = new Set<Member>();
+    for (const join of joins) {
+      if (leaving.has(join.subscriber)) both.add(join.member);
+    }
+    const joined = joins.map((join) => join.member)
+      .filter((member) => !both.has(member));
+    if (both.size > 0) left = left.filter((member) => !both.has(member));
     const { epoch, offset } = this.#position;
     let presence: Member[];
     try {
@@ -457,8 +475,10 @@ export class Hub implements AsyncDisposable {
     const news = Batch.of(presenceEvent(this.room, joined, left, count));
     const page = pageOf(presence, undefined, this.#memberPage).members;
     const newcomers = new Set(joins.map((join) => join.subscriber));
-    for (const subscriber of this.#members.keys()) {
-      if (!newcomers.has(subscriber)) this.#offer(subscriber, news);
+    const changed = joined.length > 0 || left.length > 0;
+    for (const subscriber of changed ? this.#members.keys() : []) {
+      if (newcomers.has(subscriber) || leaving.has(subscriber)) continue;
+      this.#offer(subscriber, news);
     }
     for (const join of joins) {
       if (!join.reply) continue;

@@ -239,3 +239,39 @@ Deno.test("C1, C8: joined lists the first page of members with count, members re
     for (const c of clients) await c[Symbol.asyncDispose]();
   }
 });
+
+Deno.test("Session answers a join, a send and a leave of one room sent in one write, in order", async () => {
+  await using server = startServer();
+  await using watcher = await V1Client.open(server.wsUrl);
+  await watcher.join("burst");
+  await using conn = await rawV1(server);
+  await conn.sendRaw(oneWrite([
+    { type: "join", room: "burst", id: 1 },
+    { type: "send", room: "burst", text: "hi", id: 2 },
+    { type: "leave", room: "burst", id: 3 },
+    { type: "join", room: "burst", id: 4 },
+    { type: "leave", room: "burst", id: 5 },
+  ]));
+  const events = await deadline(
+    readEvents(conn, (e) => e.some((x) => x.id === 5)),
+    "the answer to the last leave",
+  );
+  const answers = events.filter((e) => e.id !== undefined);
+  const at = (id: number, type: string) => {
+    const index = answers.findIndex((e) => e.id === id);
+    assert.equal(answers[index]?.type, type, `the answer to #${id}`);
+    return index;
+  };
+  // Each command answered; a leave after what came before it. (Both joins
+  // may be admitted in one turn of the Hub, so their replies may come
+  // before the first leave's.)
+  assert.ok(at(1, "joined") < at(2, "ack"));
+  assert.ok(at(2, "ack") < at(3, "left"));
+  assert.ok(at(4, "joined") < at(5, "left"));
+  assert.equal(answers.length, 5);
+  // Nothing of the room after the last `left`.
+  assert.equal(events.at(-1)?.id, 5);
+  // Nobody is left in the room's presence but the watcher.
+  const members = await watcher.request({ type: "members", room: "burst" });
+  assert.equal(members.count, 1);
+});

@@ -99,11 +99,16 @@ export interface SessionOptions {
 }
 
 /**
- * The subscriber a room's Hub sees for one room of a Session. After `leave`
- * it takes nothing more, so nothing of the room follows the `left` reply.
+ * The subscriber a room's Hub sees for one room of a Session. A `leave` is
+ * answered when the Hub lets the membership go: after everything the Hub
+ * owed it (a `joined` or an `ack` of the same burst, the turn's messages),
+ * so nothing of the room follows the `left` reply.
  */
 class Membership implements Subscriber {
-  left = false;
+  /** Set once the connection has closed: nothing more is taken. */
+  closed = false;
+  /** The id of the `leave` to answer once the Hub lets go, if one came. */
+  leaving?: { id: CommandId };
   readonly hub: Hub;
   readonly member: Member;
   readonly #session: Session;
@@ -115,12 +120,25 @@ class Membership implements Subscriber {
   }
 
   offer(batch: Batch): boolean {
-    return this.left || this.#session.client.offer(batch);
+    return this.closed || this.#session.client.offer(batch);
   }
 
   release(close?: CloseReason): void {
     this.#session.forget(this);
-    if (close) this.#session.client.release(close);
+    if (close) return this.#session.client.release(close);
+    this.#answerLeave();
+  }
+
+  /** Answers the `leave`, if one came, once. */
+  answerLeave(): void {
+    this.#answerLeave();
+  }
+
+  #answerLeave(): void {
+    const leaving = this.leaving;
+    if (!leaving || this.closed) return;
+    this.leaving = undefined;
+    this.#session.client.reply(leftEvent(leaving.id, this.hub.room));
   }
 }
 
@@ -214,6 +232,7 @@ export class Session {
   /** Leaves every room, for a connection that has closed (C4). */
   leaveAll(): void {
     for (const membership of this.#memberships.values()) {
+      membership.closed = true;
       this.#unregister(membership);
     }
     this.#memberships.clear();
@@ -245,8 +264,8 @@ export class Session {
       case "leave":
         if (!take(this.#joins)) return this.#tooFast(id, "joins and leaves");
         this.#memberships.delete(room);
-        this.#unregister(membership);
-        return this.client.reply(leftEvent(id, room));
+        membership.leaving = { id };
+        return this.#unregister(membership);
       case "history": {
         if (!take(this.#reads)) return this.#tooFast(id, "history reads");
         const limit = Math.min(
@@ -350,11 +369,10 @@ export class Session {
   }
 
   #unregister(membership: Membership): void {
-    membership.left = true;
     const unregister = membership.hub.unregister;
-    if (!unregister.trySend(membership)) {
-      unregister.send(membership).catch(() => {});
-    }
+    if (unregister.trySend(membership)) return;
+    // A Hub that has closed let every member go already: answer now.
+    unregister.send(membership).catch(() => membership.answerLeave());
   }
 
   #tooFast(id: CommandId, what: string): void {
