@@ -73,12 +73,20 @@ export class ChatClient implements AsyncDisposable {
     });
   }
 
-  /** Connects to `url` and waits until the socket is open. */
+  /**
+   * Connects to `url` and waits until the socket is open. For a `wss://`
+   * URL whose certificate a test made, pass a `client` that trusts its CA:
+   * `Deno.createHttpClient({ caCerts: [ca] })`.
+   */
   static async open(
     url: string,
-    options: { headers?: Record<string, string> } = {},
+    options: { headers?: Record<string, string>; client?: Deno.HttpClient } =
+      {},
   ): Promise<ChatClient> {
-    const socket = new WebSocket(url, { headers: options.headers });
+    const socket = new WebSocket(url, {
+      headers: options.headers,
+      client: options.client,
+    });
     const client = new ChatClient(socket);
     await opened(socket, url);
     return client;

@@ -1,0 +1,225 @@
+/**
+ * natter over TLS as a process under a flood of connections and a
+ * descriptor limit far below it, as `flood_test.ts` does over plain HTTP. A
+ * WebSocket over TLS holds three descriptors (the TLS connection and both
+ * ends of the loopback natter relays it through), so a limit admits about
+ * a third of the clients it would over plain HTTP.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import {
+  makeTestCertificate,
+  type TestCertificate,
+} from "./test_certificate.ts";
+import { ChatClient, deadline } from "../test_util/natter.ts";
+import { MAIN, NatterProcess, startFlags } from "../test_util/process.ts";
+
+const UNCAPPED_TLS =
+  new URL("../test_util/uncapped_tls.ts", import.meta.url).pathname;
+
+/** How long a whole flood may take to settle. */
+const FLOOD_MS = 30_000;
+
+let certificate: TestCertificate | undefined;
+/** One throwaway certificate for the whole file. */
+async function tlsFiles(): Promise<TestCertificate> {
+  certificate ??= await makeTestCertificate();
+  return certificate;
+}
+
+/** A natter started over TLS, and an HTTP client that trusts it. */
+interface Secure extends Disposable {
+  url: URL;
+  wsUrl: string;
+  client: Deno.HttpClient;
+}
+
+function secure(url: URL, ca: string): Secure {
+  const client = Deno.createHttpClient({ caCerts: [ca] });
+  return {
+    url,
+    wsUrl: `wss://${url.host}/ws`,
+    client,
+    [Symbol.dispose]: () => client.close(),
+  };
+}
+
+/** How Deno's client reports a 503 or a connection closed under it. */
+const REFUSED = /\b503\b|reset by peer|NoApplicationProtocol|closed|EOF/i;
+
+/** What became of one connection attempt. */
+type Outcome = ChatClient | { refused: string };
+
+/**
+ * Attempts `count` connections at once; each settles open or refused. One
+ * that neither opens nor is refused within the deadline fails the test.
+ */
+function attempt(natter: Secure, count: number): Promise<Outcome>[] {
+  return Array.from(
+    { length: count },
+    () =>
+      ChatClient.open(natter.wsUrl, { client: natter.client }).catch(
+        (error: Error) => ({ refused: error.message }),
+      ),
+  );
+}
+
+function isClient(outcome: Outcome): outcome is ChatClient {
+  return outcome instanceof ChatClient;
+}
+
+/** Every client of `clients` says something; all of them hear all of it. */
+async function chat(clients: ChatClient[], tag: string): Promise<void> {
+  const before = clients.map((c) => c.messages.length);
+  clients.forEach((c, i) => c.send(`${tag} ${i}`));
+  const expected = clients.map((_, i) => `${tag} ${i}`).sort();
+  await Promise.all(clients.map(async (c, i) => {
+    await c.waitForMessages(before[i] + clients.length);
+    const heard = c.messages.slice(before[i]).filter((m) =>
+      m.startsWith(`${tag} `)
+    );
+    assert.deepEqual(heard.sort(), expected, `client ${i}`);
+  }));
+}
+
+/** A fresh client connects and hears itself. */
+async function freshClient(natter: Secure): Promise<void> {
+  await using fresh = await ChatClient.open(natter.wsUrl, {
+    client: natter.client,
+  });
+  fresh.send("after the flood");
+  assert.deepEqual(await fresh.waitForMessages(1), ["after the flood"]);
+}
+
+/** `/healthz` answers 200 over https. */
+async function healthy(natter: Secure): Promise<void> {
+  const response = await deadline(
+    fetch(new URL("/healthz", natter.url), { client: natter.client }),
+    "/healthz to answer",
+  );
+  await response.body?.cancel();
+  assert.equal(response.status, 200);
+}
+
+async function closeAll(clients: ChatClient[]): Promise<void> {
+  await Promise.all(clients.map((c) => c[Symbol.asyncDispose]()));
+}
+
+Deno.test("natter over TLS under ulimit -n 256 takes 400 connection attempts at once and serves again after", async () => {
+  const { ca, dir } = await tlsFiles();
+  await using natter = await NatterProcess.underLimit(256, [
+    ...startFlags(),
+    MAIN,
+    "--cert",
+    `${dir}/cert.pem`,
+    "--key",
+    `${dir}/key.pem`,
+  ]);
+  assert.equal(natter.url.protocol, "https:");
+  const caps = await natter.stdout.find(/up to \d+ clients/, "the caps line");
+  const [, clients, sockets] = /up to (\d+) clients and (\d+) connections/
+    .exec(caps)!.map(Number);
+  // Three descriptors a client: the client cap is a third of the sockets'.
+  assert.ok(clients * 3 <= sockets, caps);
+  using tls = secure(natter.url, ca);
+  const settled = await deadline(
+    Promise.all(attempt(tls, 400)),
+    "400 attempts to settle",
+    FLOOD_MS,
+  );
+  const admitted = settled.filter(isClient);
+  try {
+    assert.ok(
+      admitted.length >= 1 && admitted.length <= clients,
+      `${admitted.length} admitted, cap ${clients}`,
+    );
+    // Refused by the client cap (503) or closed by the socket cap: during
+    // the TLS handshake Deno's client reports that as a missing ALPN
+    // protocol. None waited out its deadline.
+    for (const outcome of settled) {
+      if (isClient(outcome)) continue;
+      assert.match(outcome.refused, REFUSED);
+    }
+    await chat(admitted, "in");
+    await healthy(tls);
+    await chat(admitted, "still");
+    assert.ok(admitted.every((c) => c.socket.readyState === WebSocket.OPEN));
+  } finally {
+    await closeAll(admitted);
+  }
+  await freshClient(tls);
+  await healthy(tls);
+  // At most one line per episode of the client cap; no error, no panic.
+  const full = natter.stderr.lines.filter((l) => /the most allowed/.test(l));
+  assert.ok(full.length <= 1, natter.stderr.text);
+  assert.ok(
+    natter.stderr.lines.every((l) =>
+      /^natter: \d+ (connections|clients)/.test(l)
+    ),
+    natter.stderr.text,
+  );
+  natter.child.kill("SIGTERM");
+  assert.equal((await natter.exit()).code, 0);
+});
+
+Deno.test("natter over TLS out of descriptors keeps its clients and accepts again once some are free", async () => {
+  // Without its caps, 150 attempts under ulimit -n 128 exhaust the
+  // descriptors, three a client: the accept loops stop at EMFILE.
+  const { ca, dir } = await tlsFiles();
+  await using natter = await NatterProcess.underLimit(128, [
+    "--allow-all",
+    UNCAPPED_TLS,
+    `${dir}/cert.pem`,
+    `${dir}/key.pem`,
+  ]);
+  using tls = secure(natter.url, ca);
+  const attempts = attempt(tls, 150);
+  await natter.stderr.find(/out of file descriptors/, "the exhaustion line");
+  const first: ChatClient[] = [];
+  for (const a of attempts) {
+    a.then((c) => isClient(c) && first.push(c));
+  }
+  // Those already in chat through the exhaustion.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  const connected = [...first];
+  assert.ok(connected.length > 0);
+  await chat(connected, "meanwhile");
+  assert.ok(connected.every((c) => c.socket.readyState === WebSocket.OPEN));
+  // Descriptors come free. Uncapped, natter accepts the waiting TLS
+  // connections until it runs out again, and those then have no descriptors
+  // for their loopback: unlike over plain HTTP, they are not all served
+  // (natter's caps exist for that). Each settles by its own deadline.
+  await closeAll(connected);
+  const settled = await deadline(
+    Promise.all(attempts),
+    "every attempt to settle",
+    FLOOD_MS,
+  );
+  await closeAll(
+    settled.filter((c): c is ChatClient =>
+      isClient(c) && !connected.includes(c)
+    ),
+  );
+  // Once the flood is over, the listener accepts again: a new wave gets in.
+  const wave = (await Promise.all(attempt(tls, 10))).filter(isClient);
+  try {
+    assert.equal(wave.length, 10);
+    await chat(wave, "after");
+  } finally {
+    await closeAll(wave);
+  }
+  await freshClient(tls);
+  await healthy(tls);
+  // One line for the episode, and nothing else from natter: no error.
+  const lines = natter.stderr.lines.filter((l) => l.startsWith("natter: "));
+  assert.equal(lines.length, 1, natter.stderr.text);
+  assert.match(lines[0], /out of file descriptors/);
+  natter.child.kill("SIGTERM");
+  assert.equal((await natter.exit()).code, 0);
+});
+
+Deno.test("natter over TLS: the test certificate's directory is removed", async () => {
+  if (certificate) await Deno.remove(certificate.dir, { recursive: true });
+});
