@@ -166,12 +166,17 @@ Deno.test("main() exits 0 on SIGTERM despite a stalled client", async (t) => {
       name: "evicted for a full queue before the signal",
       // natter keeps an evicted client's queue while its socket might still
       // drain (O2); it gives up, and logs the eviction, after the write wait.
-      args: [...big, "--queue-size", "64", "--write-wait", "1"],
+      args: [...big, "--queue-size", "64", "--write-wait", "1"].concat(
+        // Room in bytes for every queued message, as --queue-bytes must be.
+        ["--queue-bytes", String(64 * (size + 1))],
+      ),
       evicted: true,
     },
     {
       name: "still registered when the signal comes",
-      args: [...big, "--queue-size", "100000", "--write-wait", "3600"],
+      args: [...big, "--queue-size", "100000", "--write-wait", "3600"].concat(
+        ["--queue-bytes", String(100000 * (size + 1))],
+      ),
       evicted: false,
     },
   ];

@@ -267,6 +267,7 @@ Deno.test("O3, K3: a socket that does not drain for the write wait is closed", a
     writeWait: 300,
     // A queue this deep never fills here: only the write wait can act.
     queueSize: 1_000_000,
+    queueBytes: 2 ** 40,
   });
   await using stall = await stallOneReader(server);
   const { stalled, reader, sent } = stall;
