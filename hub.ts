@@ -30,6 +30,7 @@ import {
   type MemberPage,
   presenceEvent,
 } from "./protocol/events.ts";
+import { MemberList, pageOf } from "./member_list.ts";
 import { type Meter, NO_METER } from "./ops/metrics.ts";
 import type {
   Draft,
@@ -239,10 +240,8 @@ export class Hub implements AsyncDisposable {
   readonly #maxMembers: number;
   readonly #replay: number;
   readonly #memberPage: number;
-  /** The room's members by client id, while presence has not changed. */
-  #sorted?: Member[];
-  /** Counts presence changes, so a list read meanwhile is not kept. */
-  #version = 0;
+  /** The room's members, read from the store once per change. */
+  readonly #memberList: MemberList;
   readonly #paceBudget: number;
   /** When the current turn began to offer, for its pacing. */
   #sendsFrom?: number;
@@ -276,6 +275,7 @@ export class Hub implements AsyncDisposable {
     this.#maxMembers = options.maxMembers ?? 10_000;
     this.#replay = options.replay ?? 50;
     this.#memberPage = options.memberPage ?? 100;
+    this.#memberList = new MemberList(() => store.presence(room));
     this.#paceBudget = options.paceBudget ?? 2;
     this.#onEmpty = options.onEmpty;
     this.#log = options.log ?? (() => {});
@@ -294,7 +294,7 @@ export class Hub implements AsyncDisposable {
    * read from the store once per change of presence, not once per page.
    */
   async members(after?: string, limit?: number): Promise<MemberPage> {
-    return pageOf(await this.#memberList(), after, limit ?? this.#memberPage);
+    return await this.#memberList.page(after, limit ?? this.#memberPage);
   }
 
   /** Whether requests are queued that the Hub has not handled yet. */
@@ -463,11 +463,11 @@ export class Hub implements AsyncDisposable {
       .filter((member) => !both.has(member));
     if (both.size > 0) left = left.filter((member) => !both.has(member));
     const { epoch, offset } = this.#position;
-    let presence: Member[];
+    let presence: readonly Member[];
     try {
       await this.#store.updatePresence(this.room, joined, left);
-      this.#presenceChanged();
-      presence = await this.#memberList();
+      this.#memberList.changed();
+      presence = await this.#memberList.all();
     } catch (error) {
       return this.#failJoins(joins, error as Error);
     }
@@ -585,10 +585,10 @@ export class Hub implements AsyncDisposable {
           joined: readonly Member[];
           left: readonly Member[];
         };
-        this.#presenceChanged();
+        this.#memberList.changed();
         let count: number;
         try {
-          count = (await this.#memberList()).length;
+          count = (await this.#memberList.all()).length;
         } catch {
           // Unknown for now: what the members knew, moved by the change.
           count = Math.max(0, this.#members.size);
@@ -689,22 +689,6 @@ export class Hub implements AsyncDisposable {
     this.#onEmpty?.();
   }
 
-  /** The room's members, by client id: read once per change of presence. */
-  async #memberList(): Promise<Member[]> {
-    if (this.#sorted) return this.#sorted;
-    const version = this.#version;
-    const members = await this.#store.presence(this.room);
-    members.sort(byClient);
-    if (version === this.#version) this.#sorted = members;
-    return members;
-  }
-
-  /** Forgets the members read, after a change of presence. */
-  #presenceChanged(): void {
-    this.#version++;
-    this.#sorted = undefined;
-  }
-
   #remove(subscriber: Subscriber, close?: CloseReason): Member | undefined {
     const member = this.#members.get(subscriber);
     if (member === undefined) return undefined;
@@ -715,38 +699,4 @@ export class Hub implements AsyncDisposable {
     if (close && close !== this.#closeReason) this.#evicted.push(member);
     return member;
   }
-}
-
-/** Orders members by client id, ordinal (C1, C8). */
-function byClient(a: Member, b: Member): number {
-  return a.client < b.client ? -1 : a.client > b.client ? 1 : 0;
-}
-
-/**
- * Up to `limit` of `sorted` (ordered by client id) after the client id
- * `after`, found by bisection: a page costs its length, not the room's.
- */
-export function pageOf(
-  sorted: readonly Member[],
-  after: string | undefined,
-  limit: number,
-): MemberPage {
-  let low = 0;
-  if (after !== undefined) {
-    let high = sorted.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (sorted[mid].client <= after) low = mid + 1;
-      else high = mid;
-    }
-  }
-  const members = sorted.slice(low, low + limit);
-  const more = low + limit < sorted.length;
-  return {
-    members,
-    count: sorted.length,
-    next: more && members.length > 0
-      ? members[members.length - 1].client
-      : null,
-  };
 }

@@ -16,20 +16,18 @@
 
 import { type Identity, mayJoin } from "../auth/token.ts";
 import type { CloseReason, Hub, Inbound, Subscriber } from "../hub.ts";
-import { TokenBucket } from "../limits/bucket.ts";
 import { exceedsUtf8, normalize } from "../message.ts";
 import type { Rooms } from "../rooms.ts";
-import type { Member } from "../store/store.ts";
+import { Budgets } from "./budgets.ts";
 import { type Command, type JoinCommand, parseCommand } from "./commands.ts";
 import {
   type CommandId,
   type ErrorCode,
   errorEvent,
   historyEvent,
-  leftEvent,
   membersEvent,
 } from "./events.ts";
-import type { Batch } from "../batch.ts";
+import { Membership, type MembershipOwner } from "./membership.ts";
 
 /** What a Session needs of its connection's Client. */
 export interface SessionClient extends Subscriber {
@@ -98,57 +96,6 @@ export interface SessionOptions {
   memberPage?: number;
 }
 
-/**
- * The subscriber a room's Hub sees for one room of a Session. A `leave` is
- * answered when the Hub lets the membership go: after everything the Hub
- * owed it (a `joined` or an `ack` of the same burst, the turn's messages),
- * so nothing of the room follows the `left` reply.
- */
-class Membership implements Subscriber {
-  /** Set once the connection has closed: nothing more is taken. */
-  closed = false;
-  /** The id of the `leave` to answer once the Hub lets go, if one came. */
-  leaving?: { id: CommandId };
-  readonly hub: Hub;
-  readonly member: Member;
-  readonly #session: Session;
-
-  constructor(session: Session, hub: Hub, member: Member) {
-    this.#session = session;
-    this.hub = hub;
-    this.member = member;
-  }
-
-  offer(batch: Batch): boolean {
-    return this.closed || this.#session.client.offer(batch);
-  }
-
-  release(close?: CloseReason): void {
-    this.#session.forget(this);
-    if (close) return this.#session.client.release(close);
-    this.#answerLeave();
-  }
-
-  /** Answers the `leave`, if one came, once. */
-  answerLeave(): void {
-    this.#answerLeave();
-  }
-
-  #answerLeave(): void {
-    const leaving = this.leaving;
-    if (!leaving || this.closed) return;
-    this.leaving = undefined;
-    this.#session.client.reply(leftEvent(leaving.id, this.hub.room));
-  }
-}
-
-/**
- * How many refused commands a connection may send in a burst, and then a
- * second, before it is closed with {@linkcode TOO_MANY_REFUSED}: room for a
- * client that pipelines a few commands too many, none for one that pushes.
- */
-const REFUSALS = { rate: 10, burst: 100 };
-
 /** The close of a connection that keeps sending what is refused. */
 export const TOO_MANY_REFUSED: CloseReason = {
   code: 1008,
@@ -177,14 +124,9 @@ export class Session {
   readonly #historyPage: number;
   readonly #memberPage: number;
   readonly #identity?: Identity;
-  /** Joins and leaves. */
-  readonly #joins?: TokenBucket;
-  /** `history` and `members`. */
-  readonly #reads?: TokenBucket;
-  /** Joins that create a room. */
-  readonly #creates?: TokenBucket;
-  /** Commands refused with an `error`. */
-  readonly #refusals = new TokenBucket(REFUSALS.rate, REFUSALS.burst);
+  readonly #budgets: Budgets;
+  /** What the Hubs see of this connection. */
+  readonly #owner: MembershipOwner;
   #refused = false;
 
   /** Creates the Session of connection `id`, answering through `client`. */
@@ -202,10 +144,14 @@ export class Session {
     this.#historyPage = options.historyPage ?? 100;
     this.#memberPage = options.memberPage ?? 100;
     this.#identity = options.identity;
-    this.#joins = bucket(options.joinRate ?? 10, 2 * this.#maxRooms);
-    const historyRate = options.historyRate ?? 10;
-    this.#reads = bucket(historyRate, 2 * historyRate);
-    this.#creates = bucket(options.createRate ?? 1, this.#maxRooms);
+    this.#budgets = new Budgets({ ...options, maxRooms: this.#maxRooms });
+    const client = this.client;
+    this.#owner = {
+      offer: (batch) => client.offer(batch),
+      release: (close) => client.release(close),
+      reply: (...events) => client.reply(...events),
+      forget: (membership) => this.#forget(membership),
+    };
     // A connection that names no nick is given one (C1).
     this.#nick = `guest-${1000 + Math.floor(Math.random() * 9000)}`;
   }
@@ -244,7 +190,7 @@ export class Session {
   }
 
   /** Forgets a room whose Hub let the membership go. */
-  forget(membership: Membership): void {
+  #forget(membership: Membership): void {
     const room = membership.hub.room;
     if (this.#memberships.get(room) === membership) {
       this.#memberships.delete(room);
@@ -262,12 +208,16 @@ export class Session {
       case "send":
         return this.#send(membership, id, command.text);
       case "leave":
-        if (!take(this.#joins)) return this.#tooFast(id, "joins and leaves");
+        if (!this.#budgets.spend("joins")) {
+          return this.#tooFast(id, "joins and leaves");
+        }
         this.#memberships.delete(room);
         membership.leaving = { id };
         return this.#unregister(membership);
       case "history": {
-        if (!take(this.#reads)) return this.#tooFast(id, "history reads");
+        if (!this.#budgets.spend("reads")) {
+          return this.#tooFast(id, "history reads");
+        }
         const limit = Math.min(
           command.limit ?? this.#historyPage,
           this.#historyPage,
@@ -287,7 +237,9 @@ export class Session {
             `"limit" must be from 1 to ${this.#memberPage}`,
           );
         }
-        if (!take(this.#reads)) return this.#tooFast(id, "member reads");
+        if (!this.#budgets.spend("reads")) {
+          return this.#tooFast(id, "member reads");
+        }
         membership.hub.members(command.after, limit).then(
           (page) => this.client.reply(membersEvent(id, room, page)),
           () => this.#error(id, "unavailable", "Members are unavailable now"),
@@ -316,9 +268,11 @@ export class Session {
         `A connection is in ${most} rooms at most`,
       );
     }
-    if (!take(this.#joins)) return this.#tooFast(id, "joins and leaves");
+    if (!this.#budgets.spend("joins")) {
+      return this.#tooFast(id, "joins and leaves");
+    }
     const creates = !this.#rooms.find(room);
-    if (creates && !take(this.#creates)) {
+    if (creates && !this.#budgets.spend("creates")) {
       return this.#tooFast(id, "new rooms");
     }
     const hub = this.#rooms.get(room);
@@ -335,7 +289,7 @@ export class Session {
     const member = identity
       ? { client: this.#id, nick, user: identity.user }
       : { client: this.#id, nick };
-    const membership = new Membership(this, hub, member);
+    const membership = new Membership(this.#owner, hub, member);
     this.#memberships.set(room, membership);
     const join = {
       subscriber: membership,
@@ -385,20 +339,10 @@ export class Session {
    */
   #error(id: CommandId, code: ErrorCode, message: string): void {
     if (this.#refused) return;
-    if (!this.#refusals.take()) {
+    if (!this.#budgets.refuse()) {
       this.#refused = true;
       return this.client.refuse(TOO_MANY_REFUSED);
     }
     this.client.reply(errorEvent(id, code, message));
   }
-}
-
-/** A token bucket of `rate` a second, or none when the rate is 0. */
-function bucket(rate: number, burst: number): TokenBucket | undefined {
-  return rate > 0 ? new TokenBucket(rate, Math.max(1, burst, rate)) : undefined;
-}
-
-/** Takes a token of `bucket`; always `true` without one. */
-function take(bucket: TokenBucket | undefined): boolean {
-  return bucket?.take() ?? true;
 }
