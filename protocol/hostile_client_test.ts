@@ -235,6 +235,13 @@ Deno.test("C1, C8: joined lists the first page of members with count, members re
     assert.equal(tooMany.code, "bad_request");
     const notIn = await last.request({ type: "members", room: "elsewhere" });
     assert.equal(notIn.code, "not_joined");
+    // Out of range is bad_request whether joined or not.
+    const outOfRange = await last.request({
+      type: "members",
+      room: "elsewhere",
+      limit: 3,
+    });
+    assert.equal(outOfRange.code, "bad_request");
   } finally {
     for (const c of clients) await c[Symbol.asyncDispose]();
   }

@@ -200,6 +200,14 @@ export class Session {
   #run(command: Command): void {
     const { id, room } = command;
     if (command.type === "join") return this.#join(command);
+    // A command out of range is refused as such, joined or not (S4).
+    if (command.type === "members" && (command.limit ?? 0) > this.#memberPage) {
+      return this.#error(
+        id,
+        "bad_request",
+        `"limit" must be from 1 to ${this.#memberPage}`,
+      );
+    }
     const membership = this.#memberships.get(room);
     if (!membership) {
       return this.#error(id, "not_joined", `Not in room "${room}"`);
@@ -230,13 +238,6 @@ export class Session {
       }
       case "members": {
         const limit = command.limit ?? this.#memberPage;
-        if (limit > this.#memberPage) {
-          return this.#error(
-            id,
-            "bad_request",
-            `"limit" must be from 1 to ${this.#memberPage}`,
-          );
-        }
         if (!this.#budgets.spend("reads")) {
           return this.#tooFast(id, "member reads");
         }
