@@ -385,6 +385,16 @@ function checkCombinations(config: Config, given: Map<string, string>): void {
         `queue would not fit`,
     );
   }
+  // A join that recovers is replayed up to the whole history; its events
+  // take at most one and a half times what the history counts them as.
+  if (config.queueBytes < 2 * config.historyBytes) {
+    throw new ConfigError(
+      `Cannot use "${named("NATTER_QUEUE_BYTES")}": "${config.queueBytes}" ` +
+        `is less than twice ${named("NATTER_HISTORY_BYTES")} ` +
+        `(${config.historyBytes}), so a join that recovers the whole ` +
+        `history would not fit`,
+    );
+  }
 }
 
 /** Applies one layer of settings; `label` names a setting in errors. */

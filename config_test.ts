@@ -401,13 +401,13 @@ Deno.test("parseConfig() reads the budget flags, with their defaults", async (t)
       "--history-rate=3",
       "--create-rate=0",
       "--member-page=1000",
-      "--queue-bytes=200000",
+      "--queue-bytes=300000",
     ]);
     assert.equal(config.joinRate, 0);
     assert.equal(config.historyRate, 3);
     assert.equal(config.createRate, 0);
     assert.equal(config.memberPage, 1000);
-    assert.equal(config.queueBytes, 200_000);
+    assert.equal(config.queueBytes, 300_000);
   });
   await t.step("variables", () => {
     const config = parseConfig(
@@ -417,7 +417,7 @@ Deno.test("parseConfig() reads the budget flags, with their defaults", async (t)
         NATTER_HISTORY_RATE: "4",
         NATTER_CREATE_RATE: "5",
         NATTER_MEMBER_PAGE: "1",
-        NATTER_QUEUE_BYTES: "131328",
+        NATTER_QUEUE_BYTES: "262144",
       }),
     );
     assert.deepEqual(
@@ -428,7 +428,7 @@ Deno.test("parseConfig() reads the budget flags, with their defaults", async (t)
         config.memberPage,
         config.queueBytes,
       ],
-      [2, 4, 5, 1, 131_328],
+      [2, 4, 5, 1, 262_144],
     );
   });
 });
@@ -519,6 +519,11 @@ Deno.test("parseConfig() refuses settings that cannot work together, in one line
       { NATTER_QUEUE_SIZE: "200" },
       `Cannot use "--queue-bytes": "1048576" is less than NATTER_QUEUE_SIZE x (--max-message-size + 1) = 1638600, so a full queue would not fit`,
     ],
+    [
+      ["--history-bytes", "1000000"],
+      {},
+      `Cannot use "--queue-bytes": "1048576" is less than twice --history-bytes (1000000), so a join that recovers the whole history would not fit`,
+    ],
   ];
   for (const [args, env, message] of cases) {
     const name = [...args, ...Object.entries(env).map((e) => e.join("="))];
@@ -535,7 +540,9 @@ Deno.test("parseConfig() refuses settings that cannot work together, in one line
     parseConfig(["--jwt-public-key", "k.pem", "--jwt-audience", "natter"]);
     parseConfig(["--jwt-secret", secret]);
     parseConfig(["--redis", "redis://r:6379", "--presence-expiry", "10"]);
-    parseConfig(["--queue-size", "2", "--queue-bytes", "1026"]);
+    parseConfig(["--queue-size", "2", "--queue-bytes", "1026"].concat(
+      ["--history-bytes", "513"],
+    ));
   });
 });
 
