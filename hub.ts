@@ -334,8 +334,16 @@ export class Hub implements AsyncDisposable {
       await nextTurn();
       // A room the store could not open is tried again on the next turn
       // that brings requests: the store may be back by then.
-      if (this.#opened || await this.#open()) await this.#turn();
-      else this.#refuseTurn();
+      try {
+        if (this.#opened || await this.#open()) await this.#turn();
+        else this.#refuseTurn();
+      } catch (error) {
+        // A fault of natter's own costs the turn it struck, never the room
+        // or the process.
+        this.#meter.internalError();
+        const why = (error as Error)?.stack ?? String(error);
+        this.#log(`room "${this.room}": internal error: ${why}`);
+      }
       if (requests.every((c) => c.closed && c.size === 0)) break;
       // Sends cost per frame, whatever the frame holds: a room whose turns
       // grow expensive waits before the next, so the next frames carry

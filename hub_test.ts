@@ -289,3 +289,46 @@ Deno.test("Hub.close() takes its members out of the store's presence", async () 
   await hub.close();
   assert.deepEqual(await store.presence("lobby"), []);
 });
+
+/** A member whose queue fails: an error of natter's own, in a turn. */
+class FaultyClient extends FakeClient {
+  faulty = true;
+  override offer(batch: Batch): boolean {
+    if (this.faulty) throw new TypeError("Cannot queue: the client broke");
+    return super.offer(batch);
+  }
+}
+
+Deno.test("Hub survives a turn that fails: it logs, counts, and goes on", async () => {
+  const lines: string[] = [];
+  let errors = 0;
+  await using hub = roomHub({
+    log: (line) => lines.push(line),
+    meter: {
+      received() {},
+      delivered() {},
+      evicted() {},
+      fannedOut() {},
+      internalError: () => errors++,
+    },
+  });
+  const good = new FakeClient();
+  await registerAll(hub, [good]);
+  const faulty = new FaultyClient();
+  await hub.register.send(faulty.join);
+  await hub.broadcast.send(good.says("boom"));
+  await deadline(
+    (async () => {
+      while (errors === 0) await new Promise((r) => setTimeout(r, 5));
+    })(),
+    "the failed turn to be counted",
+  );
+  assert.match(lines.join("\n"), /internal error: TypeError: Cannot queue/);
+  // The room goes on: the next turn reaches the good member.
+  faulty.faulty = false;
+  await hub.broadcast.send(good.says("after"));
+  const got = await good.take(1);
+  // "boom" may or may not have reached it before the fault: "after" must.
+  if (got[0] === "boom") assert.deepEqual(await good.take(1), ["after"]);
+  else assert.deepEqual(got, ["after"]);
+});
