@@ -25,6 +25,9 @@
  *   calls `listen()` on its handle again, which makes Deno poll it: accepting
  *   resumes within a second of descriptors coming free, and the
  *   connections that waited in the kernel's queue meanwhile are served.
+ *   During a shortage each connection that closes makes it listen again at
+ *   once. Over TLS, an upgrade that finds no descriptor for its loopback
+ *   is answered 503 and closed at once.
  *
  * @module
  */
@@ -34,7 +37,7 @@ import https from "node:https";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { Admission } from "./admission.ts";
-import { canOpenDescriptor } from "./descriptors.ts";
+import { canOpenDescriptor, isExhausted } from "./descriptors.ts";
 import { Loopback, relay } from "./loopback.ts";
 import { toRequest, writeRaw, writeResponse } from "./node_bridge.ts";
 import { BACKLOG, bindNow, type TcpHandle } from "./tcp_bind.ts";
@@ -199,6 +202,9 @@ export function listen(options: ListenOptions, handler: Handler): Listener {
   let drained: (() => void) | undefined;
   function release(this: Socket) {
     sockets.release(this);
+    // Its descriptor is free: an accept loop stopped at EMFILE takes the
+    // next connection now, not at the next check.
+    watch.freed();
     open.delete(this);
     if (open.size === 0) drained?.();
   }
@@ -233,9 +239,12 @@ export function listen(options: ListenOptions, handler: Handler): Listener {
       return writeRaw(socket, new Response("Bad Request\n", { status: 400 }));
     }
     const plain = loopback
-      ? await throughLoopback(loopback, socket, sockets, timeout)
+      ? await throughLoopback(loopback, socket, sockets, timeout, watch)
       : socket;
     if (!plain) {
+      // A TLS socket left paused never finishes its end(): the refused
+      // connection, and its descriptor, would stay until the peer gave up.
+      socket.resume();
       const full = new Response("Service Unavailable\n", { status: 503 });
       return writeRaw(socket, full);
     }
@@ -261,6 +270,8 @@ export function listen(options: ListenOptions, handler: Handler): Listener {
     hostname: bound.address,
     port: bound.port,
   };
+  // The TLS server accepts on `handle` as the plain one does: both are
+  // listened on again, and the loopback's too.
   const handles = loopback ? [handle, loopback.handle] : [handle];
   const watch = watchDescriptors(handles, options.watchInterval ?? 1000, log);
   options.onListen?.(addr);
@@ -268,7 +279,7 @@ export function listen(options: ListenOptions, handler: Handler): Listener {
   let stopping: Promise<void> | undefined;
   const shutdown = () => {
     stopping ??= new Promise<void>((resolve) => {
-      clearInterval(watch);
+      clearInterval(watch.timer);
       server.close();
       loopback?.[Symbol.dispose]();
       drained = resolve;
@@ -323,13 +334,15 @@ async function respond(
  * `sockets` until they close.
  *
  * @returns `undefined` when the cap has no room for both ends or the
- * connection cannot be made: the upgrade is refused.
+ * connection cannot be made (no descriptor left for it, say, which is
+ * reported to `watch`): the upgrade is refused.
  */
 async function throughLoopback(
   loopback: Loopback,
   socket: Duplex,
   sockets: Admission,
   timeout: number,
+  watch: Watch,
 ): Promise<Socket | undefined> {
   // Both ends are held before connecting, so that no other upgrade takes
   // the room meanwhile.
@@ -356,10 +369,21 @@ async function throughLoopback(
     relay(socket, near);
     near.resume();
     return far;
-  } catch {
+  } catch (error) {
     for (const end of ends) sockets.release(end);
+    if (isExhausted(error)) watch.exhausted();
     return undefined;
   }
+}
+
+/** The descriptor watch of one listener. */
+interface Watch {
+  /** The watch's interval timer. */
+  timer: ReturnType<typeof setInterval>;
+  /** Reports a shortage seen elsewhere, between two checks. */
+  exhausted(): void;
+  /** Reports a descriptor closed: during a shortage, listens again at once. */
+  freed(): void;
 }
 
 /**
@@ -367,25 +391,39 @@ async function throughLoopback(
  * once when none can (and not again until one could), and listens on each
  * of `handles` again, which makes Deno 2.9 poll an accept loop that stopped at
  * EMFILE. On a listener that accepts, that second `listen()` does nothing.
+ * A shortage reported through `exhausted()` is logged the same way; an
+ * episode ends at a check that finds descriptors free and no shortage
+ * reported since the previous one.
  */
 function watchDescriptors(
   handles: TcpHandle[],
   interval: number,
   log: (line: string) => void,
-): ReturnType<typeof setInterval> {
-  let exhausted = false;
-  const timer = setInterval(() => {
-    const free = canOpenDescriptor();
-    if (!free && !exhausted) {
-      log(
-        "out of file descriptors: new connections wait in the kernel's " +
-          "queue until some are free; connected clients are not affected",
-      );
-    }
-    exhausted = !free;
+): Watch {
+  let episode = false;
+  let reported = false;
+  const relisten = () => {
     for (const handle of handles) handle.listen(BACKLOG);
+  };
+  const exhausted = () => {
+    reported = true;
+    if (episode) return;
+    episode = true;
+    log(
+      "out of file descriptors: new connections wait in the kernel's " +
+        "queue until some are free; connected clients are not affected",
+    );
+  };
+  const timer = setInterval(() => {
+    if (!canOpenDescriptor()) exhausted();
+    else if (!reported) episode = false;
+    reported = false;
+    relisten();
   }, interval);
-  return unref(timer);
+  const freed = () => {
+    if (episode) relisten();
+  };
+  return { timer: unref(timer), exhausted, freed };
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

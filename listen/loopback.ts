@@ -16,7 +16,8 @@
 
 import net, { type Socket } from "node:net";
 import type { Duplex } from "node:stream";
-import { bindNow, type TcpHandle } from "./tcp_bind.ts";
+import { canOpenDescriptor } from "./descriptors.ts";
+import { BACKLOG, bindNow, type TcpHandle } from "./tcp_bind.ts";
 
 /** Milliseconds an accepted loopback connection waits to be claimed. */
 const UNCLAIMED_MS = 5000;
@@ -60,8 +61,9 @@ export class Loopback implements Disposable {
   /**
    * Opens a loopback connection and resolves with both of its ends.
    *
-   * @throws when it cannot connect (out of descriptors, say) or the
-   * listener has not accepted within `timeout` ms.
+   * @throws when it cannot connect, when no descriptor is left for the
+   * accepted end (both with `code` "EMFILE"), or when the listener has not
+   * accepted within `timeout` ms.
    */
   pair(timeout: number): Promise<LoopbackPair> {
     const near = net.connect({ host: "127.0.0.1", port: this.#port });
@@ -87,9 +89,22 @@ export class Loopback implements Disposable {
         resolve({ near, far });
       };
       const far = this.#arrived.get(port);
-      if (!far) return void this.#waiting.set(port, claim);
-      this.#arrived.delete(port);
-      claim(far);
+      if (far) {
+        this.#arrived.delete(port);
+        return claim(far);
+      }
+      // The accepted end needs a descriptor too. With none left it would
+      // wait in the kernel's queue until the deadline: refuse now instead.
+      if (!canOpenDescriptor()) {
+        return fail(
+          Object.assign(new Error("No descriptor left for the accepted end"), {
+            code: "EMFILE",
+          }),
+        );
+      }
+      this.#waiting.set(port, claim);
+      // An accept loop that stopped at EMFILE polls again.
+      this.handle.listen(BACKLOG);
     });
     return promise;
   }

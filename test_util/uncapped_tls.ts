@@ -1,7 +1,8 @@
 /**
  * natter over TLS without the caps `main.ts` derives from the descriptor
  * limit, so that a test can drive it out of descriptors with WebSockets
- * that each hold three (the TLS connection and both ends of the loopback).
+ * that each hold three (the TLS connection and both ends of the loopback),
+ * or with idle connections, which it holds for a minute.
  * It takes the certificate and key files as its first two arguments, prints
  * the start-up line that {@linkcode NatterProcess.start} waits for, and logs
  * as `main.ts` does.
@@ -27,6 +28,9 @@ const natter = serve({
   port: 0,
   cert,
   key,
+  // Idle connections hold their descriptor for a minute, so that a test
+  // keeps natter out of descriptors for as long as it holds them.
+  requestTimeout: 60_000,
   log: (line) => console.error(`natter: ${line}`),
   onListen: (addr) =>
     console.log(
