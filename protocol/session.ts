@@ -96,6 +96,18 @@ export interface SessionOptions {
   memberPage?: number;
 }
 
+/**
+ * How many times the command limit a frame may be and still be answered
+ * with `too_big`; a larger one closes the connection with 1009.
+ */
+const FAR_TOO_BIG = 16;
+
+/** The close of a connection that sent a frame far past the command limit. */
+export const FRAME_TOO_BIG: CloseReason = {
+  code: 1009,
+  reason: "message too big",
+};
+
 /** The close of a connection that keeps sending what is refused. */
 export const TOO_MANY_REFUSED: CloseReason = {
   code: 1008,
@@ -159,6 +171,12 @@ export class Session {
   /** Answers one text frame from the client. */
   read(text: string): void {
     if (this.#refused) return;
+    // Far past any command: not a natter.v1 client. Deno has read it whole
+    // already; at least it gets no chance to send another.
+    if (text.length > FAR_TOO_BIG * this.#maxCommandSize) {
+      this.#refused = true;
+      return this.client.refuse(FRAME_TOO_BIG);
+    }
     if (exceedsUtf8(text, this.#maxCommandSize)) {
       const limit = this.#maxCommandSize;
       return this.#error(
