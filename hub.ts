@@ -59,6 +59,9 @@ const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 /** Resolves after `ms` milliseconds. */
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** No subscriber: a turn in which nobody leaves allocates no set of them. */
+const NOBODY: ReadonlySet<Subscriber> = new Set();
+
 /** The longest a loaded room waits between turns to fill its frames, ms. */
 const MAX_PACE = 10;
 
@@ -407,12 +410,17 @@ export class Hub implements AsyncDisposable {
     this.#evicted = [];
     // Members leaving this turn are let go at its end: what the turn owes
     // them (a joined reply, acks, the turn's messages) reaches them first.
-    const leaving = new Set<Subscriber>();
-    for (const subscriber of this.unregister.takeAll()) {
-      const member = this.#members.get(subscriber);
-      if (member === undefined || leaving.has(subscriber)) continue;
-      leaving.add(subscriber);
-      left.push(member);
+    let leaving = NOBODY;
+    const unregistered = this.unregister.takeAll();
+    if (unregistered.length > 0) {
+      const set = new Set<Subscriber>();
+      for (const subscriber of unregistered) {
+        const member = this.#members.get(subscriber);
+        if (member === undefined || set.has(subscriber)) continue;
+        set.add(subscriber);
+        left.push(member);
+      }
+      leaving = set;
     }
     if (joins.length > 0 || left.length > 0) {
       await this.#presence(joins, left, leaving);
@@ -459,7 +467,7 @@ export class Hub implements AsyncDisposable {
   async #presence(
     joins: Join[],
     left: Member[],
-    leaving: ReadonlySet<Subscriber> = new Set(),
+    leaving: ReadonlySet<Subscriber> = NOBODY,
   ): Promise<void> {
     // Who joins and leaves in the same turn is news to nobody, and must not
     // stay in the store's presence.
