@@ -7,6 +7,7 @@
  */
 
 import assert from "node:assert/strict";
+import { chat, closeAll, freshClient } from "../test_util/flood.ts";
 import { ChatClient, deadline } from "../test_util/natter.ts";
 import { MAIN, NatterProcess, startFlags } from "../test_util/process.ts";
 
@@ -18,31 +19,6 @@ function attempt(url: string, count: number): Promise<ChatClient | null>[] {
     { length: count },
     () => ChatClient.open(url).catch(() => null),
   );
-}
-
-/** Every client of `clients` says something; all of them hear all of it. */
-async function chat(clients: ChatClient[], tag: string): Promise<void> {
-  const before = clients.map((c) => c.messages.length);
-  clients.forEach((c, i) => c.send(`${tag} ${i}`));
-  const expected = clients.map((_, i) => `${tag} ${i}`).sort();
-  await Promise.all(clients.map(async (c, i) => {
-    await c.waitForMessages(before[i] + clients.length);
-    const heard = c.messages.slice(before[i]).filter((m) =>
-      m.startsWith(`${tag} `)
-    );
-    assert.deepEqual(heard.sort(), expected, `client ${i}`);
-  }));
-}
-
-/** A fresh client connects and hears itself. */
-async function freshClient(url: string): Promise<void> {
-  await using fresh = await ChatClient.open(url);
-  fresh.send("after the flood");
-  assert.deepEqual(await fresh.waitForMessages(1), ["after the flood"]);
-}
-
-async function closeAll(clients: ChatClient[]): Promise<void> {
-  await Promise.all(clients.map((c) => c[Symbol.asyncDispose]()));
 }
 
 Deno.test("natter under ulimit -n 256 takes 400 connection attempts at once and serves again after", async () => {

@@ -3,22 +3,11 @@ import { listen } from "./listen.ts";
 import { deadline, startServer, until } from "../test_util/natter.ts";
 import { NatterProcess } from "../test_util/process.ts";
 import { rawHandshake } from "../test_util/raw_ws.ts";
+import { assertClosedAtDeadline, readToEnd } from "../test_util/unfinished.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
 const encoder = new TextEncoder();
-
-/** Reads `conn` until the server closes it; resolves with what it sent. */
-async function readToEnd(conn: Deno.Conn): Promise<string> {
-  const decoder = new TextDecoder();
-  const buffer = new Uint8Array(4096);
-  let text = "";
-  for (;;) {
-    const n = await conn.read(buffer).catch(() => null);
-    if (n === null) return text;
-    text += decoder.decode(buffer.subarray(0, n), { stream: true });
-  }
-}
 
 /** Opens `count` TCP connections to `addr` that send `bytes`, if any. */
 function openConns(
@@ -62,18 +51,7 @@ Deno.test("listen() closes connections that do not complete a request in time, n
   await slow.sendText("slow");
   assert.equal(await deadline(slow.readText(), "the echo"), "slow");
   // Every idle and half-sent connection is closed, none before the deadline.
-  const ended = await deadline(
-    Promise.all([...idle, ...half].map(async (c) => {
-      const text = await readToEnd(c);
-      c.close();
-      return { text, at: performance.now() - started };
-    })),
-    "the unfinished connections to be closed",
-  );
-  for (const { text, at } of ended) {
-    assert.ok(at >= timeout * 0.9, `closed after ${at} ms`);
-    assert.ok(text === "" || text.startsWith("HTTP/1.1 408"), text);
-  }
+  await assertClosedAtDeadline([...idle, ...half], started, timeout);
   await slow.sendText("still here");
   assert.equal(await deadline(slow.readText(), "the echo"), "still here");
 });

@@ -13,11 +13,11 @@ import {
   makeTestCertificate,
   type TestCertificate,
 } from "./test_certificate.ts";
+import { chat, closeAll, freshClient } from "../test_util/flood.ts";
 import { ChatClient, deadline } from "../test_util/natter.ts";
 import { MAIN, NatterProcess, startFlags } from "../test_util/process.ts";
 
-const UNCAPPED_TLS =
-  new URL("../test_util/uncapped_tls.ts", import.meta.url).pathname;
+const UNCAPPED = new URL("../test_util/uncapped.ts", import.meta.url).pathname;
 
 /** How long a whole flood may take to settle. */
 const FLOOD_MS = 30_000;
@@ -70,29 +70,6 @@ function isClient(outcome: Outcome): outcome is ChatClient {
   return outcome instanceof ChatClient;
 }
 
-/** Every client of `clients` says something; all of them hear all of it. */
-async function chat(clients: ChatClient[], tag: string): Promise<void> {
-  const before = clients.map((c) => c.messages.length);
-  clients.forEach((c, i) => c.send(`${tag} ${i}`));
-  const expected = clients.map((_, i) => `${tag} ${i}`).sort();
-  await Promise.all(clients.map(async (c, i) => {
-    await c.waitForMessages(before[i] + clients.length);
-    const heard = c.messages.slice(before[i]).filter((m) =>
-      m.startsWith(`${tag} `)
-    );
-    assert.deepEqual(heard.sort(), expected, `client ${i}`);
-  }));
-}
-
-/** A fresh client connects and hears itself. */
-async function freshClient(natter: Secure): Promise<void> {
-  await using fresh = await ChatClient.open(natter.wsUrl, {
-    client: natter.client,
-  });
-  fresh.send("after the flood");
-  assert.deepEqual(await fresh.waitForMessages(1), ["after the flood"]);
-}
-
 /** `/healthz` answers 200 over https. */
 async function healthy(natter: Secure): Promise<void> {
   const response = await deadline(
@@ -101,10 +78,6 @@ async function healthy(natter: Secure): Promise<void> {
   );
   await response.body?.cancel();
   assert.equal(response.status, 200);
-}
-
-async function closeAll(clients: ChatClient[]): Promise<void> {
-  await Promise.all(clients.map((c) => c[Symbol.asyncDispose]()));
 }
 
 Deno.test("natter over TLS under ulimit -n 256 takes 400 connection attempts at once and serves again after", async () => {
@@ -149,7 +122,7 @@ Deno.test("natter over TLS under ulimit -n 256 takes 400 connection attempts at 
   } finally {
     await closeAll(admitted);
   }
-  await freshClient(tls);
+  await freshClient(tls.wsUrl, tls.client);
   await healthy(tls);
   // At most one line per episode of the client cap; no error, no panic.
   const full = natter.stderr.lines.filter((l) => /the most allowed/.test(l));
@@ -170,7 +143,7 @@ Deno.test("natter over TLS out of descriptors keeps its clients and accepts agai
   const { ca, dir } = await tlsFiles();
   await using natter = await NatterProcess.underLimit(128, [
     "--allow-all",
-    UNCAPPED_TLS,
+    UNCAPPED,
     `${dir}/cert.pem`,
     `${dir}/key.pem`,
   ]);
@@ -215,7 +188,7 @@ Deno.test("natter over TLS out of descriptors keeps its clients and accepts agai
   } finally {
     await closeAll(wave);
   }
-  await freshClient(tls);
+  await freshClient(tls.wsUrl, tls.client);
   await healthy(tls);
   // One line for the episode, and nothing else from natter: no error.
   const lines = natter.stderr.lines.filter((l) => l.startsWith("natter: "));
@@ -228,7 +201,7 @@ Deno.test("natter over TLS out of descriptors keeps its clients and accepts agai
 /**
  * Idle connections to hold natter out of descriptors: more than its limit
  * of 128, each holding one in natter until its request deadline (a minute
- * in `uncapped_tls.ts`); those over the limit wait in the kernel's queue.
+ * in `uncapped.ts` over TLS); those over the limit wait in the kernel's queue.
  */
 const IDLE = 160;
 

@@ -13,6 +13,7 @@ import {
 } from "./test_certificate.ts";
 import { deadline, startServer, until } from "../test_util/natter.ts";
 import { RawWebSocket } from "../test_util/raw_ws.ts";
+import { assertClosedAtDeadline, readToEnd } from "../test_util/unfinished.ts";
 
 const encoder = new TextEncoder();
 
@@ -21,18 +22,6 @@ let certificate: TestCertificate | undefined;
 async function tlsFiles(): Promise<TestCertificate> {
   certificate ??= await makeTestCertificate();
   return certificate;
-}
-
-/** Reads `conn` until it is closed; resolves with what came. */
-async function readToEnd(conn: Deno.Conn): Promise<string> {
-  const decoder = new TextDecoder();
-  const buffer = new Uint8Array(4096);
-  let text = "";
-  for (;;) {
-    const n = await conn.read(buffer).catch(() => null);
-    if (n === null) return text;
-    text += decoder.decode(buffer.subarray(0, n), { stream: true });
-  }
 }
 
 /**
@@ -102,18 +91,7 @@ Deno.test("listen() over TLS closes connections that do not complete a request i
   assert.equal(slow.status, 101);
   await slow.ws.sendText("slow");
   assert.equal(await deadline(slow.ws.readText(), "the echo"), "slow");
-  const ended = await deadline(
-    Promise.all([...idle, ...half].map(async (c) => {
-      const text = await readToEnd(c);
-      c.close();
-      return { text, at: performance.now() - started };
-    })),
-    "the unfinished connections to be closed",
-  );
-  for (const { text, at } of ended) {
-    assert.ok(at >= timeout * 0.9, `closed after ${at} ms`);
-    assert.ok(text === "" || text.startsWith("HTTP/1.1 408"), text);
-  }
+  await assertClosedAtDeadline([...idle, ...half], started, timeout);
   await slow.ws.sendText("still here");
   assert.equal(await deadline(slow.ws.readText(), "the echo"), "still here");
   slow.ws.abort();

@@ -4,26 +4,41 @@
  * else in the process uses them up. It prints the start-up line that
  * {@linkcode NatterProcess.start} waits for, and logs as `main.ts` does.
  *
- *   deno run --allow-all test_util/uncapped.ts
+ * Given a certificate and a key file, it serves TLS, where a WebSocket holds
+ * three descriptors (the TLS connection and both ends of the loopback), and
+ * holds idle connections for a minute, so that a test keeps it out of
+ * descriptors for as long as it holds them.
+ *
+ *   deno run --allow-all test_util/uncapped.ts [cert.pem key.pem]
  *
  * @module
  */
 
 import { serve } from "../server.ts";
 
+const [certFile, keyFile] = Deno.args;
+const tls = certFile !== undefined && keyFile !== undefined
+  ? {
+    cert: Deno.readTextFileSync(certFile),
+    key: Deno.readTextFileSync(keyFile),
+    requestTimeout: 60_000,
+  }
+  : {};
 // As main.ts does, before listening: Deno sets up its signal handling on
 // first use, and at that moment it needs a descriptor (or it panics).
 const stopped = new Promise<void>((resolve) => {
   Deno.addSignalListener("SIGTERM", () => resolve());
   Deno.addSignalListener("SIGINT", () => resolve());
 });
+const scheme = tls.cert === undefined ? "http" : "https";
 const natter = serve({
   hostname: "127.0.0.1",
   port: 0,
+  ...tls,
   log: (line) => console.error(`natter: ${line}`),
   onListen: (addr) =>
     console.log(
-      `natter: listening on http://127.0.0.1:${addr.port}/ (without caps)`,
+      `natter: listening on ${scheme}://127.0.0.1:${addr.port}/ (without caps)`,
     ),
 });
 await stopped;
