@@ -193,6 +193,14 @@ export function checkConnection(
   const problems: string[] = [];
   const say = (line: string) => problems.push(`${record.label}: ${line}`);
   const { ending } = record;
+  const closeOwed = record.sent.find((f) => f.expect.kind === "close");
+  // A peer that goes on sending after what closes its connection may lose
+  // the close frame: when the server's side of the connection is closed
+  // with those later frames unread, TCP resets it, and a reset discards
+  // what the peer had received but not yet read. Seen twice in about 40
+  // rounds under load; not reproduced alone (300 tries).
+  const resetAfterClose = closeOwed !== undefined && ending.by === "eof" &&
+    record.sent.indexOf(closeOwed) < record.sent.length - 1;
   if (ending.by === "server") {
     if (ending.code === 1011) {
       say(`closed with 1011 "${ending.reason}" (internal error)`);
@@ -201,15 +209,14 @@ export function checkConnection(
         `closed with ${ending.code} "${ending.reason}", not a documented code`,
       );
     }
-  } else if (ending.by === "eof" && record.reads) {
+  } else if (ending.by === "eof" && record.reads && !resetAfterClose) {
     say(`connection ended with no close frame (${ending.detail})`);
   }
   if (!record.reads) return problems;
   // A connection the server closed, or that we closed, may leave frames
   // unanswered; one still open at the end owes every answer.
   const owed = ending.by === "us";
-  const closeOwed = record.sent.find((f) => f.expect.kind === "close");
-  if (closeOwed && ending.by !== "us") {
+  if (closeOwed && ending.by !== "us" && !resetAfterClose) {
     const code = (closeOwed.expect as { code: number }).code;
     if (
       !(ending.by === "server" &&

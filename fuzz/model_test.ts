@@ -98,3 +98,25 @@ Deno.test("checkConnection() fails a close with 1011 and lets 1008 leave answers
     assert.deepEqual(checkConnection(closed), []);
   });
 });
+
+Deno.test("checkConnection() lets a peer that kept sending past its close lose the close frame, and no other", async (t) => {
+  const binary: FuzzFrame = {
+    binary: new Uint8Array(3),
+    expect: { kind: "close", code: 1003 },
+  };
+  await t.step("binary, then more: EOF passes", () => {
+    const kept = record([binary, command("join", 2)], []);
+    kept.ending = { by: "eof", detail: "EOF" };
+    assert.deepEqual(checkConnection(kept), []);
+  });
+  await t.step("binary last: EOF is a missing close", () => {
+    const last = record([command("join", 2), binary], [joined(2)]);
+    last.ending = { by: "eof", detail: "EOF" };
+    assert.equal(checkConnection(last).length, 2);
+  });
+  await t.step("nothing owed a close: EOF is a problem", () => {
+    const plain = record([command("join", 2)], [joined(2)]);
+    plain.ending = { by: "eof", detail: "EOF" };
+    assert.equal(checkConnection(plain).length, 1);
+  });
+});
