@@ -145,9 +145,6 @@ export const INTERNAL_ERROR: CloseReason = {
   reason: "internal error",
 };
 
-/** Turns of the event loop a close waits at most for the peer to pause. */
-const CLOSE_TRIES = 20;
-
 /** Watches the sockets of every Client that is waiting for a drain (O3). */
 const DRAINS = new DrainWatch();
 
@@ -187,8 +184,6 @@ export class Client implements Subscriber, Speaker, EventListenerObject {
   #registering?: Promise<void>;
   #released?: CloseReason;
   #writer = IDLE;
-  /** Inbound messages so far, to tell when the peer has paused. */
-  #inbound = 0;
   #left = false;
   #closing = false;
   #error = "";
@@ -336,7 +331,6 @@ export class Client implements Subscriber, Speaker, EventListenerObject {
         this.#watchExpiry();
         return this.#register();
       case "message":
-        this.#inbound++;
         return this.#read((event as MessageEvent).data);
       case "error":
         // Deno reports a protocol error (bad frame, invalid UTF-8) as an
@@ -521,22 +515,8 @@ export class Client implements Subscriber, Speaker, EventListenerObject {
     // use by far, and must not keep the queued messages alive with it.
     this.#queue.close();
     this.#queue.discard();
-    this.#closeWhenQuiet(close, CLOSE_TRIES);
-  }
-
-  /**
-   * Closes the socket once a turn of the event loop has brought it no
-   * inbound message: while the peer keeps sending, Deno may still be
-   * dispatching what it read, and would drop the close frame. After
-   * `tries` turns it closes all the same.
-   */
-  #closeWhenQuiet(close: CloseReason, tries: number): void {
-    const seen = this.#inbound;
     setTimeout(() => {
       if (this.#socket.readyState !== WebSocket.OPEN) return;
-      if (this.#inbound !== seen && tries > 1) {
-        return this.#closeWhenQuiet(close, tries - 1);
-      }
       try {
         this.#socket.close(close.code, close.reason);
       } catch {
