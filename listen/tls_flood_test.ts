@@ -144,8 +144,7 @@ Deno.test("natter over TLS out of descriptors keeps its clients and accepts agai
   await using natter = await NatterProcess.underLimit(128, [
     "--allow-all",
     UNCAPPED,
-    `${dir}/cert.pem`,
-    `${dir}/key.pem`,
+    ...["--cert", `${dir}/cert.pem`, "--key", `${dir}/key.pem`],
   ]);
   using tls = secure(natter.url, ca);
   const connected = (await Promise.all(attempt(tls, 5))).filter(isClient);

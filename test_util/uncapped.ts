@@ -9,14 +9,22 @@
  * holds idle connections for a minute, so that a test keeps it out of
  * descriptors for as long as it holds them.
  *
- *   deno run --allow-all test_util/uncapped.ts [cert.pem key.pem]
+ *   deno run --allow-all test_util/uncapped.ts [--cert cert.pem --key key.pem]
  *
  * @module
  */
 
+import { parseArgs } from "node:util";
 import { serve } from "../server.ts";
 
-const [certFile, keyFile] = Deno.args;
+// natter's own flags come after these (the tests add --port and --hostname).
+const { values } = parseArgs({
+  args: Deno.args,
+  options: { cert: { type: "string" }, key: { type: "string" } },
+  strict: false,
+});
+const certFile = values.cert as string | undefined;
+const keyFile = values.key as string | undefined;
 const tls = certFile !== undefined && keyFile !== undefined
   ? {
     cert: Deno.readTextFileSync(certFile),
