@@ -30,6 +30,7 @@ import {
   type MemberPage,
   presenceEvent,
 } from "./protocol/events.ts";
+import type { Log } from "./log.ts";
 import { MemberList, pageOf } from "./member_list.ts";
 import { type Meter, NO_METER } from "./ops/metrics.ts";
 import type {
@@ -178,7 +179,7 @@ export interface HubOptions {
   /** Called after a turn that left the room with no members. */
   onEmpty?: () => void;
   /** Where to report a store that failed. */
-  log?: (line: string) => void;
+  log?: Log;
 }
 
 /** The close sent to a client evicted because its queue was full (A5, D5). */
@@ -249,7 +250,7 @@ export class Hub implements AsyncDisposable {
   /** When the current turn began to offer, for its pacing. */
   #sendsFrom?: number;
   readonly #onEmpty?: () => void;
-  readonly #log: (line: string) => void;
+  readonly #log: Log;
   readonly #meter: Meter;
   /** What the store feeds back, in offset order. */
   readonly #fed: Channel<Fed>;
@@ -345,7 +346,11 @@ export class Hub implements AsyncDisposable {
         // or the process.
         this.#meter.internalError();
         const why = (error as Error)?.stack ?? String(error);
-        this.#log(`room "${this.room}": internal error: ${why}`);
+        this.#log(
+          `room "${this.room}": internal error: ${why}`,
+          { event: "internal_error", room: this.room },
+          "error",
+        );
       }
       if (requests.every((c) => c.closed && c.size === 0)) break;
       // Sends cost per frame, whatever the frame holds: a room whose turns

@@ -43,6 +43,8 @@ export interface FuzzFrame {
   /** A binary frame's bytes. */
   binary?: Uint8Array;
   expect: Expect;
+  /** Part of a storm past the connection's budgets, which may close it. */
+  storm?: true;
 }
 
 /** What the fuzzer has learned of the server, to make plausible commands. */
@@ -211,15 +213,15 @@ export function storm(source: FrameSource): FuzzFrame[] {
       frames.push(commandFrame(source, { room, type: "join" }));
       frames.push(commandFrame(source, { room, type: "leave" }));
     }
-    return frames;
+  } else {
+    const room = random.pick(ROOMS);
+    frames.push(commandFrame(source, { room, type: "join" }));
+    for (let i = 0; i < count; i++) {
+      const type = random.chance(0.5) ? "history" : "members";
+      frames.push(commandFrame(source, { room, type }));
+    }
   }
-  const room = random.pick(ROOMS);
-  frames.push(commandFrame(source, { room, type: "join" }));
-  for (let i = 0; i < count; i++) {
-    const type = random.chance(0.5) ? "history" : "members";
-    frames.push(commandFrame(source, { room, type }));
-  }
-  return frames;
+  return frames.map((frame) => ({ ...frame, storm: true }));
 }
 
 /**

@@ -194,13 +194,20 @@ export function checkConnection(
   const say = (line: string) => problems.push(`${record.label}: ${line}`);
   const { ending } = record;
   const closeOwed = record.sent.find((f) => f.expect.kind === "close");
-  // A peer that goes on sending after what closes its connection may lose
-  // the close frame: when the server's side of the connection is closed
-  // with those later frames unread, TCP resets it, and a reset discards
-  // what the peer had received but not yet read. Seen twice in about 40
-  // rounds under load; not reproduced alone (300 tries).
-  const resetAfterClose = closeOwed !== undefined && ending.by === "eof" &&
-    record.sent.indexOf(closeOwed) < record.sent.length - 1;
+  // A peer that goes on sending after natter closed its connection may lose
+  // the close frame: Deno closes its side with the later frames unread, TCP
+  // resets the connection, and a reset discards what the peer had received
+  // but not read yet (reproduced alone: 2 in 30 peers that sent 150 refused
+  // commands, then more for 200-400 ms before reading). So a connection
+  // that sent what closes it (a binary or oversized frame with more after
+  // it, or a storm past its budgets) may end in EOF. A 1011 could hide
+  // there too, but every internal error is logged as an error, which fails
+  // the run.
+  const closeLostToReset = ending.by === "eof" && (
+    (closeOwed !== undefined &&
+      record.sent.indexOf(closeOwed) < record.sent.length - 1) ||
+    record.sent.some((f) => f.storm)
+  );
   if (ending.by === "server") {
     if (ending.code === 1011) {
       say(`closed with 1011 "${ending.reason}" (internal error)`);
@@ -209,14 +216,14 @@ export function checkConnection(
         `closed with ${ending.code} "${ending.reason}", not a documented code`,
       );
     }
-  } else if (ending.by === "eof" && record.reads && !resetAfterClose) {
+  } else if (ending.by === "eof" && record.reads && !closeLostToReset) {
     say(`connection ended with no close frame (${ending.detail})`);
   }
   if (!record.reads) return problems;
   // A connection the server closed, or that we closed, may leave frames
   // unanswered; one still open at the end owes every answer.
   const owed = ending.by === "us";
-  if (closeOwed && ending.by !== "us" && !resetAfterClose) {
+  if (closeOwed && ending.by !== "us" && !closeLostToReset) {
     const code = (closeOwed.expect as { code: number }).code;
     if (
       !(ending.by === "server" &&

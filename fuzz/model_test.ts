@@ -120,3 +120,9 @@ Deno.test("checkConnection() lets a peer that kept sending past its close lose t
     assert.equal(checkConnection(plain).length, 1);
   });
 });
+
+Deno.test("checkConnection() lets a connection that stormed past its budgets end in EOF", () => {
+  const stormed = record([{ ...command("history", 1), storm: true }], []);
+  stormed.ending = { by: "eof", detail: "EOF" };
+  assert.deepEqual(checkConnection(stormed), []);
+});
