@@ -21,13 +21,19 @@
 import type { Identity } from "./auth/token.ts";
 import { Batch } from "./batch.ts";
 import {
+  BINARY,
   type CloseReason,
   GOING_AWAY,
-  type Hub,
-  type Inbound,
+  INTERNAL_ERROR,
   QUEUE_FULL,
-  type Subscriber,
-} from "./hub.ts";
+  RATE_LIMITED,
+  SILENT,
+  TOKEN_EXPIRED,
+  TOO_BIG,
+  TOO_MANY_ROOMS,
+  WRITE_TIMEOUT,
+} from "./close_reasons.ts";
+import type { Hub, Inbound, Subscriber } from "./hub.ts";
 import { DrainWatch } from "./drain_watch.ts";
 import type { Speaker } from "./intake.ts";
 import { TokenBucket } from "./limits/bucket.ts";
@@ -115,35 +121,10 @@ export interface Connection {
   identity?: Identity;
 }
 
-/** The close sent to a peer whose socket made no progress for the write wait. */
-export const WRITE_TIMEOUT: CloseReason = {
-  code: 1008,
-  reason: "write timeout",
-};
-
 /** Leaving, going away, no status, or a dropped connection: not errors (I5). */
 const NORMAL_CLOSE = new Set([0, 1000, 1001, 1005, 1006]);
 /** Error messages of a connection that merely went away. */
 const DROPPED = /EOF|os error|reset|broken pipe/i;
-
-const BINARY: CloseReason = {
-  code: 1003,
-  reason: "binary messages are not supported",
-};
-const TOO_BIG: CloseReason = { code: 1009, reason: "message too big" };
-const TOO_MANY_ROOMS: CloseReason = { code: 1013, reason: "too many rooms" };
-const RATE_LIMITED: CloseReason = { code: 1008, reason: "rate limit exceeded" };
-const SILENT: CloseReason = { code: 1008, reason: "no message in time" };
-/** The close of a connection whose token's `exp` has passed. */
-export const TOKEN_EXPIRED: CloseReason = {
-  code: 1008,
-  reason: "token expired",
-};
-/** The close of a connection natter failed on: the error was logged. */
-export const INTERNAL_ERROR: CloseReason = {
-  code: 1011,
-  reason: "internal error",
-};
 
 /** Watches the sockets of every Client that is waiting for a drain (O3). */
 const DRAINS = new DrainWatch();

@@ -19,6 +19,20 @@
  */
 
 import { setImmediate } from "node:timers";
+import {
+  type CloseReason,
+  GOING_AWAY,
+  HISTORY_RESET,
+  QUEUE_FULL,
+  ROOM_FULL,
+  UNAVAILABLE,
+} from "./close_reasons.ts";
+export {
+  type CloseReason,
+  GOING_AWAY,
+  HISTORY_RESET,
+  QUEUE_FULL,
+} from "./close_reasons.ts";
 import { Batch } from "./batch.ts";
 import { Channel, select } from "./channel.ts";
 import { Intake } from "./intake.ts";
@@ -65,14 +79,6 @@ const NOBODY: ReadonlySet<Subscriber> = new Set();
 
 /** The longest a loaded room waits between turns to fill its frames, ms. */
 const MAX_PACE = 10;
-
-/** How a client is told to close when the Hub lets it go. */
-export interface CloseReason {
-  /** A WebSocket close code, for example 1008. */
-  code: number;
-  /** A short reason for the peer, at most 123 bytes of UTF-8. */
-  reason: string;
-}
 
 /** What the Hub needs of a member: a queue to offer to, and a way to let go. */
 export interface Subscriber {
@@ -181,36 +187,6 @@ export interface HubOptions {
   /** Where to report a store that failed. */
   log?: Log;
 }
-
-/** The close sent to a client evicted because its queue was full (A5, D5). */
-export const QUEUE_FULL: CloseReason = {
-  code: 1008,
-  reason: "send queue full",
-};
-
-/** The close sent to every member still registered when the Hub closes. */
-export const GOING_AWAY: CloseReason = {
-  code: 1001,
-  reason: "server shutting down",
-};
-
-/** The close of a plain member whose room cannot take it or its message. */
-export const ROOM_FULL: CloseReason = { code: 1013, reason: "room is full" };
-
-/** The close of a plain member whose message the store did not take. */
-export const UNAVAILABLE: CloseReason = {
-  code: 1013,
-  reason: "message store unavailable",
-};
-
-/**
- * The close of every member when the room's stream lost its continuity (a
- * store that came back empty): they rejoin and learn it is a new epoch.
- */
-export const HISTORY_RESET: CloseReason = {
-  code: 1012,
-  reason: "room history was reset; rejoin",
-};
 
 /**
  * A room's Hub. It opens the room in the store and starts running when

@@ -15,7 +15,12 @@
  */
 
 import { type Identity, mayJoin } from "../auth/token.ts";
-import type { CloseReason, Hub, Inbound, Subscriber } from "../hub.ts";
+import {
+  type CloseReason,
+  FRAME_TOO_BIG,
+  TOO_MANY_REFUSED,
+} from "../close_reasons.ts";
+import type { Hub, Inbound, Subscriber } from "../hub.ts";
 import { exceedsUtf8, normalize } from "../message.ts";
 import type { Rooms } from "../rooms.ts";
 import { Budgets } from "./budgets.ts";
@@ -101,18 +106,6 @@ export interface SessionOptions {
  * with `too_big`; a larger one closes the connection with 1009.
  */
 const FAR_TOO_BIG = 16;
-
-/** The close of a connection that sent a frame far past the command limit. */
-export const FRAME_TOO_BIG: CloseReason = {
-  code: 1009,
-  reason: "message too big",
-};
-
-/** The close of a connection that keeps sending what is refused. */
-export const TOO_MANY_REFUSED: CloseReason = {
-  code: 1008,
-  reason: "too many refused commands",
-};
 
 /**
  * One structured connection's commands and rooms.
