@@ -15,12 +15,7 @@
  */
 
 import { type Identity, mayJoin } from "../auth/token.ts";
-import {
-  type CloseReason,
-  FRAME_TOO_BIG,
-  TOO_MANY_REFUSED,
-} from "../close_reasons.ts";
-import type { Hub, Inbound, Subscriber } from "../hub.ts";
+import { FRAME_TOO_BIG, TOO_MANY_REFUSED } from "../close_reasons.ts";
 import { exceedsUtf8, normalize } from "../message.ts";
 import type { Rooms } from "../rooms.ts";
 import { Budgets } from "./budgets.ts";
@@ -33,73 +28,9 @@ import {
   membersEvent,
 } from "./events.ts";
 import { Membership, type MembershipOwner } from "./membership.ts";
+import type { SessionClient, SessionOptions } from "./session_options.ts";
 
-/** What a Session needs of its connection's Client. */
-export interface SessionClient extends Subscriber {
-  /** Queues events for this connection alone. */
-  reply(...events: string[]): void;
-  /** Hands a message to a room's Hub, in the order the client sent it. */
-  forward(hub: Hub, inbound: Inbound): void;
-  /** Whether one more message is within the connection's rate limit. */
-  allowMessage(): boolean;
-  /** Closes the connection for what it sent, with `close`. */
-  refuse(close: CloseReason): void;
-}
-
-/** Options for {@linkcode Session}. */
-export interface SessionOptions {
-  /**
-   * The largest `send` text in UTF-8 bytes (K2); a longer one is refused
-   * with `too_big` and the connection stays open.
-   * @default {512}
-   */
-  maxMessageSize?: number;
-  /**
-   * The largest command frame in UTF-8 bytes; a larger one is refused with
-   * `too_big` unread.
-   * @default {4096}
-   */
-  maxCommandSize?: number;
-  /**
-   * How many rooms one connection may be in at once; a join beyond is
-   * refused with `too_many_rooms`.
-   * @default {32}
-   */
-  maxRoomsPerClient?: number;
-  /**
-   * The most messages one `history` reply holds (C5), and how many it holds
-   * when the command names no limit.
-   * @default {100}
-   */
-  historyPage?: number;
-  /**
-   * Joins and leaves a second one connection may make (a token bucket with a
-   * burst of twice the rooms a connection may be in); beyond it they are
-   * refused with `rate_limited`. Off when 0.
-   * @default {10}
-   */
-  joinRate?: number;
-  /**
-   * `history` and `members` commands a second one connection may make (a
-   * token bucket with a burst of twice the rate); beyond it they are
-   * refused with `rate_limited`. Off when 0.
-   * @default {10}
-   */
-  historyRate?: number;
-  /**
-   * New rooms a second one connection may create by joining them (a token
-   * bucket with a burst of the rooms a connection may be in); beyond it
-   * such a join is refused with `rate_limited`. Off when 0.
-   * @default {1}
-   */
-  createRate?: number;
-  /**
-   * The most members one `joined` or `members` reply lists (C1, C8), and
-   * how many `members` lists when the command names no limit.
-   * @default {100}
-   */
-  memberPage?: number;
-}
+export type { SessionClient, SessionOptions } from "./session_options.ts";
 
 /**
  * How many times the command limit a frame may be and still be answered
