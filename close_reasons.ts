@@ -97,3 +97,9 @@ export const TOO_MANY_REFUSED: CloseReason = {
   code: 1008,
   reason: "too many refused commands",
 };
+
+/** The close of every client when natter restarts (SIGTERM): 1012. */
+export const SERVICE_RESTART: CloseReason = {
+  code: 1012,
+  reason: "service restart",
+};
