@@ -37,80 +37,24 @@ import https from "node:https";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { Admission } from "./admission.ts";
-import { canOpenDescriptor, isExhausted } from "./descriptors.ts";
+import { isExhausted } from "./descriptors.ts";
+import { type Watch, watchDescriptors } from "./descriptor_watch.ts";
 import { Loopback, relay } from "./loopback.ts";
 import { toRequest, writeRaw, writeResponse } from "./node_bridge.ts";
-import { BACKLOG, bindNow, type TcpHandle } from "./tcp_bind.ts";
+import { bindNow } from "./tcp_bind.ts";
+import type {
+  Handler,
+  Listener,
+  ListenOptions,
+  RequestInfo,
+} from "./listen_options.ts";
 
-/** Options for {@linkcode listen}. */
-export interface ListenOptions {
-  /**
-   * The interface to listen on.
-   * @default {"0.0.0.0"}
-   */
-  hostname?: string;
-  /**
-   * The port to listen on; 0 picks a free one.
-   * @default {8080}
-   */
-  port?: number;
-  /**
-   * Share the port with other listeners (SO_REUSEPORT).
-   * @default {false}
-   */
-  reusePort?: boolean;
-  /**
-   * Milliseconds a connection has to send a complete request, from when it
-   * is accepted (or its previous response); it is closed after that.
-   * @default {10000}
-   */
-  requestTimeout?: number;
-  /**
-   * The most TCP connections held at once, of every kind; one accepted over
-   * it is closed at once.
-   * @default {Infinity}
-   */
-  maxSockets?: number;
-  /**
-   * Milliseconds between two checks that descriptors are left and that the
-   * listener still accepts.
-   * @default {1000}
-   */
-  watchInterval?: number;
-  /** A PEM certificate chain: with `key`, the listener serves TLS. */
-  cert?: string;
-  /** The certificate's PEM private key. */
-  key?: string;
-  /** Where to report what goes wrong: one line per episode. */
-  log?: (line: string) => void;
-  /** Called once the server listens. */
-  onListen?: (addr: Deno.NetAddr) => void;
-}
-
-/** Where a request came from, as `Deno.serve` tells its handlers. */
-export interface RequestInfo {
-  /** The peer's address. */
-  remoteAddr: Deno.NetAddr;
-}
-
-/** Answers one request, as `Deno.serve`'s handlers do. */
-export type Handler = (
-  request: Request,
-  info: RequestInfo,
-) => Response | Promise<Response>;
-
-/** A listening server. */
-export interface Listener extends AsyncDisposable {
-  /** The address it listens on (the real port when 0 was asked for). */
-  readonly addr: Deno.NetAddr;
-  /** How many TCP connections are open now, WebSockets included. */
-  readonly connections: number;
-  /**
-   * Stops listening, closes idle connections, gives requests in flight a
-   * second, then closes the rest. WebSockets are left to their owner.
-   */
-  shutdown(): Promise<void>;
-}
+export type {
+  Handler,
+  Listener,
+  ListenOptions,
+  RequestInfo,
+} from "./listen_options.ts";
 
 /** A connection `node:http` handed over for an upgrade, until it is upgraded or refused. */
 interface Pending {
@@ -374,56 +318,6 @@ async function throughLoopback(
     if (isExhausted(error)) watch.exhausted();
     return undefined;
   }
-}
-
-/** The descriptor watch of one listener. */
-interface Watch {
-  /** The watch's interval timer. */
-  timer: ReturnType<typeof setInterval>;
-  /** Reports a shortage seen elsewhere, between two checks. */
-  exhausted(): void;
-  /** Reports a descriptor closed: during a shortage, listens again at once. */
-  freed(): void;
-}
-
-/**
- * Once every `interval` ms: checks that a descriptor can be opened, logging
- * once when none can (and not again until one could), and listens on each
- * of `handles` again, which makes Deno 2.9 poll an accept loop that stopped at
- * EMFILE. On a listener that accepts, that second `listen()` does nothing.
- * A shortage reported through `exhausted()` is logged the same way; an
- * episode ends at a check that finds descriptors free and no shortage
- * reported since the previous one.
- */
-function watchDescriptors(
-  handles: TcpHandle[],
-  interval: number,
-  log: (line: string) => void,
-): Watch {
-  let episode = false;
-  let reported = false;
-  const relisten = () => {
-    for (const handle of handles) handle.listen(BACKLOG);
-  };
-  const exhausted = () => {
-    reported = true;
-    if (episode) return;
-    episode = true;
-    log(
-      "out of file descriptors: new connections wait in the kernel's " +
-        "queue until some are free; connected clients are not affected",
-    );
-  };
-  const timer = setInterval(() => {
-    if (!canOpenDescriptor()) exhausted();
-    else if (!reported) episode = false;
-    reported = false;
-    relisten();
-  }, interval);
-  const freed = () => {
-    if (episode) relisten();
-  };
-  return { timer: unref(timer), exhausted, freed };
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
