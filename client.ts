@@ -18,7 +18,7 @@
  * @module
  */
 
-import { Batch } from "./batch.ts";
+import { Batch } from "./room/batch.ts";
 import {
   BINARY,
   type CloseReason,
@@ -31,21 +31,21 @@ import {
   TOO_BIG,
   TOO_MANY_ROOMS,
   WRITE_TIMEOUT,
-} from "./close_reasons.ts";
+} from "./util/close_reasons.ts";
 import type { Hub, Inbound, Subscriber } from "./hub.ts";
-import { DrainWatch } from "./drain_watch.ts";
-import type { Speaker } from "./intake.ts";
-import { TokenBucket } from "./limits/bucket.ts";
-import type { Log } from "./log.ts";
-import { exceedsUtf8, normalize } from "./message.ts";
-import { type Meter, NO_METER } from "./ops/metrics.ts";
-import { Outbox } from "./outbox.ts";
+import { DrainWatch } from "./connection/drain_watch.ts";
+import type { Speaker } from "./room/intake.ts";
+import { TokenBucket } from "./util/bucket.ts";
+import type { Log } from "./util/log.ts";
+import { exceedsUtf8, normalize } from "./util/message.ts";
+import { type Meter, NO_METER } from "./util/meter.ts";
+import { Outbox } from "./connection/outbox.ts";
 import { Session } from "./protocol/session.ts";
-import type { Rooms } from "./rooms.ts";
+import type { Rooms } from "./room/rooms.ts";
 import type { Member } from "./store/store.ts";
-import type { ClientOptions, Connection } from "./client_options.ts";
+import type { ClientOptions, Connection } from "./connection/client_options.ts";
 
-export type { ClientOptions, Connection } from "./client_options.ts";
+export type { ClientOptions, Connection } from "./connection/client_options.ts";
 
 /** Leaving, going away, no status, or a dropped connection: not errors (I5). */
 const NORMAL_CLOSE = new Set([0, 1000, 1001, 1005, 1006]);

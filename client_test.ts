@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Client } from "./client.ts";
-import { Rooms } from "./rooms.ts";
+import { Rooms } from "./room/rooms.ts";
 import { MemoryStore } from "./store/memory.ts";
 import { deadline, startServer, until } from "./test_util/natter.ts";
 import { rawHandshake } from "./test_util/raw_ws.ts";

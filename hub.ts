@@ -26,16 +26,16 @@ import {
   QUEUE_FULL,
   ROOM_FULL,
   UNAVAILABLE,
-} from "./close_reasons.ts";
+} from "./util/close_reasons.ts";
 export {
   type CloseReason,
   GOING_AWAY,
   HISTORY_RESET,
   QUEUE_FULL,
-} from "./close_reasons.ts";
-import { Batch } from "./batch.ts";
-import { Channel, select } from "./channel.ts";
-import { Intake } from "./intake.ts";
+} from "./util/close_reasons.ts";
+import { Batch } from "./room/batch.ts";
+import { Channel, select } from "./util/channel.ts";
+import { Intake } from "./room/intake.ts";
 import {
   ackEvent,
   errorEvent,
@@ -43,13 +43,23 @@ import {
   type MemberPage,
   presenceEvent,
 } from "./protocol/events.ts";
-import type { Log } from "./log.ts";
-import { MemberList, pageOf } from "./member_list.ts";
-import { type Meter, NO_METER } from "./ops/metrics.ts";
+import type { Log } from "./util/log.ts";
+import { MemberList, pageOf } from "./room/member_list.ts";
+import { type Meter, NO_METER } from "./util/meter.ts";
 import type { Member, Position, Store, StoredMessage } from "./store/store.ts";
-import type { HubOptions, Inbound, Join, Subscriber } from "./hub_options.ts";
+import type {
+  HubOptions,
+  Inbound,
+  Join,
+  Subscriber,
+} from "./room/hub_options.ts";
 
-export type { HubOptions, Inbound, Join, Subscriber } from "./hub_options.ts";
+export type {
+  HubOptions,
+  Inbound,
+  Join,
+  Subscriber,
+} from "./room/hub_options.ts";
 
 /**
  * What the store fed, in its order: messages, presence changes made

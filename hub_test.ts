@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Batch } from "./batch.ts";
+import type { Batch } from "./room/batch.ts";
 import {
   type CloseReason,
   Hub,
@@ -8,7 +8,7 @@ import {
   QUEUE_FULL,
   type Subscriber,
 } from "./hub.ts";
-import { Outbox } from "./outbox.ts";
+import { Outbox } from "./connection/outbox.ts";
 import { setImmediate } from "node:timers";
 import { MemoryStore } from "./store/memory.ts";
 import { deadline } from "./test_util/natter.ts";

@@ -9,13 +9,16 @@
  * @module
  */
 
-import { defaultLimits, FALLBACK_DESCRIPTORS } from "./listen/admission.ts";
+import {
+  defaultLimits,
+  FALLBACK_DESCRIPTORS,
+} from "./http/listen/admission.ts";
 import { createVerifier } from "./auth/token.ts";
-import { serveCluster } from "./cluster.ts";
-import { ConfigError, ENV_VARS, parseConfig, USAGE } from "./config.ts";
-import { freeDescriptors } from "./listen/descriptors.ts";
-import { setUpLogging } from "./log.ts";
-import { serve, SERVICE_RESTART } from "./server.ts";
+import { serveCluster } from "./cluster/cluster.ts";
+import { ConfigError, ENV_VARS, parseConfig, USAGE } from "./config/config.ts";
+import { freeDescriptors } from "./http/listen/descriptors.ts";
+import { setUpLogging } from "./util/log.ts";
+import { serve, SERVICE_RESTART } from "./http/server.ts";
 import { RedisStore } from "./store/redis.ts";
 
 /** Reads an environment variable, or `undefined` where it may not be read. */

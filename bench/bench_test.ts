@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { serve } from "../server.ts";
+import { serve } from "../http/server.ts";
 import { broadcast } from "./broadcast.ts";
 import { connectStorm } from "./connect.ts";
 import { flood } from "./flood.ts";

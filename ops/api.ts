@@ -12,9 +12,9 @@
  */
 
 import { timingSafeEqual } from "node:crypto";
-import { exceedsUtf8, normalize } from "../message.ts";
+import { exceedsUtf8, normalize } from "../util/message.ts";
 import { isRoomName, parseNick } from "../protocol/names.ts";
-import type { Rooms } from "../rooms.ts";
+import type { Rooms } from "../room/rooms.ts";
 import type { CloseReason } from "../hub.ts";
 import { fitCloseReason } from "./close_reason.ts";
 import { readLimited } from "./read_limited.ts";

@@ -11,29 +11,9 @@
  */
 
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { Meter } from "../util/meter.ts";
 
-/** What natter's parts report; every method is cheap. */
-export interface Meter {
-  /** `count` messages arrived from clients (or the API). */
-  received(count: number): void;
-  /** `count` messages were handed to members' queues. */
-  delivered(count: number): void;
-  /** A connection was closed by natter; `reason` as its close reason. */
-  evicted(reason: string): void;
-  /** A message waited `seconds` from its arrival to its fan-out. */
-  fannedOut(seconds: number): void;
-  /** natter failed in handling one connection, and closed it with 1011. */
-  internalError(): void;
-}
-
-/** A meter that records nothing. */
-export const NO_METER: Meter = {
-  received() {},
-  delivered() {},
-  evicted() {},
-  fannedOut() {},
-  internalError() {},
-};
+export type { Meter } from "../util/meter.ts";
 
 /** What the gauges read when scraped. */
 export interface Gauges {

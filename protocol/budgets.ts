@@ -5,7 +5,7 @@
  * @module
  */
 
-import { TokenBucket } from "../limits/bucket.ts";
+import { TokenBucket } from "../util/bucket.ts";
 
 /** The kinds of command with a budget of their own. */
 export type Spending = "joins" | "reads" | "creates";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Batch } from "../batch.ts";
+import type { Batch } from "../room/batch.ts";
 import type { CloseReason, Hub, Subscriber } from "../hub.ts";
 import type { Member } from "../store/store.ts";
 import { type CommandId, leftEvent } from "./events.ts";

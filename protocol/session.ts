@@ -15,9 +15,9 @@
  */
 
 import { type Identity, mayJoin } from "../auth/token.ts";
-import { FRAME_TOO_BIG, TOO_MANY_REFUSED } from "../close_reasons.ts";
-import { exceedsUtf8, normalize } from "../message.ts";
-import type { Rooms } from "../rooms.ts";
+import { FRAME_TOO_BIG, TOO_MANY_REFUSED } from "../util/close_reasons.ts";
+import { exceedsUtf8, normalize } from "../util/message.ts";
+import type { Rooms } from "../room/rooms.ts";
 import { Budgets } from "./budgets.ts";
 import { type Command, type JoinCommand, parseCommand } from "./commands.ts";
 import {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { CloseReason } from "../close_reasons.ts";
+import type { CloseReason } from "../util/close_reasons.ts";
 import type { Hub, Inbound, Subscriber } from "../hub.ts";
 
 /** What a Session needs of its connection's Client. */

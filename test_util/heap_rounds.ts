@@ -8,7 +8,7 @@
  * @module
  */
 
-import { serve } from "../server.ts";
+import { serve } from "../http/server.ts";
 
 const rounds = Number(Deno.args[0] ?? 4);
 const clients = Number(Deno.args[1] ?? 1000);

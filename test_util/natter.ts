@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type Natter, serve, type ServerOptions } from "../server.ts";
+import { type Natter, serve, type ServerOptions } from "../http/server.ts";
 
 /** How long a test waits for an event before it fails; generous on purpose. */
 export const DEADLINE_MS = 10_000;

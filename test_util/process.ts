@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { ENV_VARS } from "../config.ts";
+import { ENV_VARS } from "../config/config.ts";
 import denoJson from "../deno.json" with { type: "json" };
 import { deadline } from "./natter.ts";
 

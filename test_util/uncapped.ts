@@ -15,7 +15,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { serve } from "../server.ts";
+import { serve } from "../http/server.ts";
 
 // natter's own flags come after these (the tests add --port and --hostname).
 const { values } = parseArgs({
