@@ -2,7 +2,7 @@
  * The Client: one per connection, between its WebSocket and the Hubs of the
  * rooms it is in (A3), with exactly one reader and one writer (A4).
  *
- * A plain-mode Client (CONTRACT.md) is a member of one room, chosen by its
+ * A plain-mode Client (docs/contract.md) is a member of one room, chosen by its
  * path (R2): the read side checks and normalises each inbound message and
  * forwards it to the room's Hub. A natter.v1 Client hands each frame to its
  * {@linkcode Session}, which may join several rooms over the one socket.

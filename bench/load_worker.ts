@@ -4,7 +4,7 @@
  * Per message it does a few `indexOf`s and one histogram update, so a
  * thread keeps up with millions of deliveries per second.
  *
- * It speaks plain mode or natter.v1 (PROTOCOL.md), in one room or spread
+ * It speaks plain mode or natter.v1 (docs/protocol.md), in one room or spread
  * over several: connection `g` (counted over every thread) is in room
  * `g % rooms`, so sender `k` is in room `k % rooms`.
  *

@@ -1,5 +1,5 @@
 /**
- * natter's HTTP surface (contract H1-H6, PROTOCOL.md R2, R3, S1) and its
+ * natter's HTTP surface (contract H1-H6, docs/protocol.md R2, R3, S1) and its
  * lifecycle: a listener (`listen/listen.ts`, for plain HTTP and TLS alike),
  * the rooms with their Hubs, a Client per upgraded socket, and a shutdown
  * that always ends.

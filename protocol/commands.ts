@@ -1,5 +1,5 @@
 /**
- * natter.v1's client-to-server commands (PROTOCOL.md S2, S4, C1-C5, C8): one
+ * natter.v1's client-to-server commands (docs/protocol.md S2, S4, C1-C5, C8): one
  * frame's text in, a typed command or the `error` that answers it out.
  * Nothing here throws on any input.
  *

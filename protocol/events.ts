@@ -1,5 +1,5 @@
 /**
- * natter.v1's server-to-client events (PROTOCOL.md E1-E3, and the replies
+ * natter.v1's server-to-client events (docs/protocol.md E1-E3, and the replies
  * C1-C5, C8), serialised as the JSON text of one event each. A frame is a JSON
  * array of them (S3): see {@linkcode frameOf}.
  *
@@ -11,7 +11,7 @@ import type { Member, StoredMessage } from "../store/store.ts";
 /** An id a command carried, echoed in what answers it (S2). */
 export type CommandId = number | string | undefined;
 
-/** The error codes of PROTOCOL.md E3. */
+/** The error codes of docs/protocol.md E3. */
 export type ErrorCode =
   | "bad_request"
   | "unknown_type"

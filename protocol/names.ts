@@ -1,5 +1,5 @@
 /**
- * Room names and nicks (PROTOCOL.md R1, R5).
+ * Room names and nicks (docs/protocol.md R1, R5).
  *
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * natter.v1 end to end (PROTOCOL.md): a real server on a loopback port, real
+ * natter.v1 end to end (docs/protocol.md): a real server on a loopback port, real
  * WebSocket clients, each test named for the ids it proves.
  */
 

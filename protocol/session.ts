@@ -1,6 +1,6 @@
 /**
  * A natter.v1 Session: the command side of one structured connection
- * (PROTOCOL.md S2-S4, C1-C6, C8). It joins and leaves rooms over the one
+ * (docs/protocol.md S2-S4, C1-C6, C8). It joins and leaves rooms over the one
  * socket, each room through a {@linkcode Membership} that the room's Hub
  * sees as a subscriber, and answers every command with a reply or an
  * `error`.

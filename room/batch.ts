@@ -3,8 +3,8 @@
  * order, with the text each kind of member sends built once and shared by
  * every member that sends it.
  *
- * A plain-mode member (CONTRACT.md) sends the messages' texts joined by LF
- * (O1). A natter.v1 member sends events (PROTOCOL.md S3): the batch's
+ * A plain-mode member (docs/contract.md) sends the messages' texts joined by LF
+ * (O1). A natter.v1 member sends events (docs/protocol.md S3): the batch's
  * notices (presence, replies) and then a `message` event per message, each
  * serialised once, joined into a JSON array by its Outbox.
  *
