@@ -1,42 +1,74 @@
 import assert from "node:assert/strict";
-import type { Batch } from "./room/batch.ts";
+import { Batch } from "./room/batch.ts";
 import {
-  type CloseReason,
   Hub,
   type Inbound,
   type Join,
-  QUEUE_FULL,
+  type Refusal,
+  type Release,
   type Subscriber,
+  type Welcome,
 } from "./hub.ts";
+import { closeFor, refusalClose } from "./connection/closes.ts";
 import { Outbox } from "./connection/outbox.ts";
+import { errorEvent, EVENTS, joinedEvent } from "./protocol/events.ts";
+import { LINES } from "./protocol/lines.ts";
 import { setImmediate } from "node:timers";
 import { MemoryStore } from "./store/memory.ts";
+import { type CloseReason, QUEUE_FULL } from "./util/close_reasons.ts";
 import { deadline } from "./test_util/natter.ts";
 
 let clientIds = 0;
 
 /**
  * A Subscriber without a socket: a real bounded queue, and a record of how
- * the Hub let it go. Nothing drains the queue unless the test does.
+ * the Hub let it go, as the close a connection would make of it. A client
+ * that asks to be welcomed turns the Hub's outcomes into natter.v1 events,
+ * as a natter.v1 session does. Nothing drains the queue unless the test does.
  */
 class FakeClient implements Subscriber {
   readonly queue: Outbox;
   releases: (CloseReason | undefined)[] = [];
+  welcomes: Welcome[] = [];
+  refusals: Refusal[] = [];
   readonly #released = Promise.withResolvers<CloseReason | undefined>();
   #taken: string[] = [];
   /** Every batch the Hub offered, in order. */
   offered: Batch[] = [];
 
-  /** This client's request to join the room, as a plain member. */
+  /** This client's request to join the room. */
   readonly join: Join;
 
   constructor(capacity = 256, events = false) {
-    this.queue = new Outbox(capacity, { events });
+    this.queue = new Outbox(capacity, events ? EVENTS : LINES);
     this.join = {
       subscriber: this,
       member: { client: `c${++clientIds}`, nick: events ? "nick" : null },
-      reply: events ? { id: undefined } : undefined,
+      welcome: events ? {} : undefined,
     };
+  }
+
+  welcome(welcome: Welcome): void {
+    this.welcomes.push(welcome);
+    this.queue.offer(Batch.of(joinedEvent({
+      id: undefined,
+      room: welcome.room,
+      nick: welcome.member.nick ?? "",
+      client: welcome.member.client,
+      epoch: welcome.position.epoch,
+      offset: welcome.position.offset,
+      recovered: welcome.recovered,
+      history: welcome.history,
+      presence: welcome.presence.members,
+      count: welcome.count,
+    })));
+  }
+
+  refused(refusal: Refusal): void {
+    this.refusals.push(refusal);
+    if (!this.join.welcome) return this.#release(refusalClose(refusal));
+    this.queue.offer(Batch.of(errorEvent(undefined, refusal, "refused")));
+    this.#release(undefined);
   }
 
   /** `text` as a message from this client. */
@@ -49,7 +81,11 @@ class FakeClient implements Subscriber {
     return this.queue.offer(batch);
   }
 
-  release(close?: CloseReason): void {
+  release(release: Release): void {
+    this.#release(closeFor(release));
+  }
+
+  #release(close?: CloseReason): void {
     this.releases.push(close);
     this.queue.close();
     this.#released.resolve(close);
@@ -118,7 +154,7 @@ Deno.test("Hub offers one turn's messages as one shared batch (O1)", async () =>
   const [a, b] = clients.map((c) => c.offered.at(-1));
   assert.equal(a, b, "both clients were offered the same Batch object");
   assert.deepEqual(a?.messages.map((m) => m.text), sent);
-  assert.equal(a?.text(false), sent.join("\n"));
+  assert.equal(a?.text(LINES), sent.join("\n"));
 });
 
 Deno.test("Hub splits a burst into batches of at most maxBatch, in order", async () => {
@@ -128,7 +164,7 @@ Deno.test("Hub splits a burst into batches of at most maxBatch, in order", async
   const sent = Array.from({ length: 300 }, (_, i) => `m${i}`);
   for (const m of sent) assert.ok(hub.broadcast.trySend(speaker.says(m)));
   assert.deepEqual(await client.take(300), sent);
-  assert.deepEqual(client.offered.slice(1).map((b) => b.size(false)), [
+  assert.deepEqual(client.offered.slice(1).map((b) => b.size(LINES)), [
     128,
     128,
     44,
@@ -153,7 +189,7 @@ Deno.test("Hub lets the event loop turn between the batches of a burst", async (
     assert.ok(hub.broadcast.trySend(speaker.says(`m${i}`)));
   }
   assert.equal((await client.take(250)).length, 250);
-  assert.deepEqual(client.offered.slice(1).map((b) => b.size(false)), [
+  assert.deepEqual(client.offered.slice(1).map((b) => b.size(LINES)), [
     100,
     100,
     50,
@@ -271,6 +307,8 @@ Deno.test("Hub refuses a join beyond its most members (R4)", async () => {
   await hub.register.send(plain.join);
   const [refusal] = JSON.parse(await deadline(second.next(), "the refusal"));
   assert.equal(refusal.code, "room_full");
+  assert.deepEqual(second.refusals, ["room_full"]);
+  assert.deepEqual(plain.refusals, ["room_full"]);
   assert.deepEqual(await deadline(second.released, "the release"), undefined);
   assert.deepEqual(await deadline(plain.released, "the plain release"), {
     code: 1013,
@@ -331,4 +369,86 @@ Deno.test("Hub survives a turn that fails: it logs, counts, and goes on", async 
   // "boom" may or may not have reached it before the fault: "after" must.
   if (got[0] === "boom") assert.deepEqual(await good.take(1), ["after"]);
   else assert.deepEqual(got, ["after"]);
+});
+
+/** A memory store whose appends fail while `failing` is set. */
+class FailingStore extends MemoryStore {
+  failing = false;
+  override append(...args: Parameters<MemoryStore["append"]>) {
+    if (this.failing) return Promise.reject(new Error("the disk is gone"));
+    return super.append(...args);
+  }
+}
+
+Deno.test("Hub tells a message's receipt its offset once every member was offered it", async (t) => {
+  const store = new FailingStore();
+  await using hub = new Hub("lobby", store);
+  const member = new FakeClient();
+  await registerAll(hub, [member]);
+  await t.step("stored: after the fan-out, with the offset", async () => {
+    const stored = Promise.withResolvers<number>();
+    let offeredFirst = false;
+    hub.intake.offer({ refuse() {} }, {
+      text: "from the server",
+      from: { client: "api", nick: null },
+      receipt: {
+        stored: (offset) => {
+          offeredFirst = member.offered.at(-1)?.messages[0]?.text ===
+            "from the server";
+          stored.resolve(offset);
+        },
+        lost: () => stored.reject(new Error("lost")),
+      },
+    });
+    assert.equal(await deadline(stored.promise, "the receipt"), 2);
+    assert.ok(offeredFirst, "the member was offered the message first");
+  });
+  await t.step(
+    "lost: the store failed, and nothing is acknowledged",
+    async () => {
+      store.failing = true;
+      const lost = Promise.withResolvers<string>();
+      hub.intake.offer({ refuse() {} }, {
+        text: "never stored",
+        from: { client: "api", nick: null },
+        receipt: {
+          stored: () => lost.resolve("stored"),
+          lost: () => lost.resolve("lost"),
+        },
+      });
+      assert.equal(await deadline(lost.promise, "the receipt"), "lost");
+    },
+  );
+  await t.step(
+    "a member's lost message without a receipt costs its place",
+    async () => {
+      await hub.broadcast.send(member.says("lost too"));
+      assert.deepEqual(await member.released, {
+        code: 1013,
+        reason: "message store unavailable",
+      });
+      assert.equal(hub.size, 0);
+    },
+  );
+});
+
+Deno.test("Hub tells the receipts of messages it never took that they were lost", async () => {
+  const hub = new Hub("lobby", new MemoryStore(), { backlog: 1 });
+  const outcomes: string[] = [];
+  const receipt = (name: string) => ({
+    stored: () => outcomes.push(`${name} stored`),
+    lost: () => outcomes.push(`${name} lost`),
+  });
+  const from = { client: "api", nick: null };
+  // The channel holds one; the others wait in the intake when it closes.
+  for (const name of ["a", "b", "c"]) {
+    hub.intake.offer({ refuse() {} }, {
+      text: name,
+      from,
+      receipt: receipt(name),
+    });
+  }
+  await hub.close();
+  assert.equal(outcomes.length, 3, `every receipt answered: ${outcomes}`);
+  assert.ok(outcomes.includes("a stored"), `${outcomes}`);
 });

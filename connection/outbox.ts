@@ -12,12 +12,10 @@
  * @module
  */
 
-import type { Batch } from "../room/batch.ts";
+import type { Batch, Encoding } from "../room/batch.ts";
 
 /** Options for {@linkcode Outbox}. */
 export interface OutboxOptions {
-  /** Count events (a natter.v1 client's) rather than plain messages. */
-  events?: boolean;
   /**
    * The most UTF-16 code units of text queued at once, a separator per
    * batch included; V8 holds each in one or two bytes.
@@ -31,14 +29,19 @@ export interface OutboxOptions {
  *
  * @example
  * ```ts
- * const outbox = new Outbox(256);
- * outbox.offer(batch);
+ * import { Batch } from "../room/batch.ts";
+ * import { LINES } from "../protocol/lines.ts";
+ * import { stored } from "../test_util/messages.ts";
+ * declare const socket: WebSocket;
+ *
+ * const outbox = new Outbox(256, LINES);
+ * outbox.offer(new Batch(stored(["hello"])));
  * if (await outbox.wait()) socket.send(outbox.take());
  * ```
  */
 export class Outbox {
   readonly #capacity: number;
-  readonly #events: boolean;
+  readonly #encoding: Encoding;
   readonly #maxBytes: number;
   #batches: Batch[] = [];
   #size = 0;
@@ -47,10 +50,15 @@ export class Outbox {
   #wake?: () => void;
 
   /**
-   * Creates an outbox that holds at most `capacity` messages, or events when
-   * `options.events` is set (a natter.v1 client's).
+   * Creates an outbox that holds at most `capacity` items of batches, each
+   * written as `encoding` says (a plain client's messages, or a natter.v1
+   * client's events).
    */
-  constructor(capacity: number, options: OutboxOptions = {}) {
+  constructor(
+    capacity: number,
+    encoding: Encoding,
+    options: OutboxOptions = {},
+  ) {
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new RangeError(
         `Cannot create an outbox: capacity "${capacity}" is not a positive integer`,
@@ -63,7 +71,7 @@ export class Outbox {
       );
     }
     this.#capacity = capacity;
-    this.#events = options.events ?? false;
+    this.#encoding = encoding;
     this.#maxBytes = maxBytes;
   }
 
@@ -90,20 +98,20 @@ export class Outbox {
    */
   offer(batch: Batch): boolean {
     if (this.#closed) return false;
-    const size = batch.size(this.#events);
+    const size = batch.size(this.#encoding);
     // A batch with nothing for this kind of client, such as presence for a
     // plain one.
     if (size === 0) return true;
     const room = this.#capacity - this.#size;
     const fits = size <= room;
     if (room > 0) {
-      const part = fits ? batch : batch.slice(this.#events, room);
+      const part = fits ? batch : batch.slice(this.#encoding, room);
       // The text is built once per batch and shared, so measuring it costs
       // a member nothing that sending it would not.
-      const bytes = part.text(this.#events).length + 1;
+      const bytes = part.text(this.#encoding).length + 1;
       if (this.#bytes + bytes > this.#maxBytes) return false;
       this.#batches.push(part);
-      this.#size += part.size(this.#events);
+      this.#size += part.size(this.#encoding);
       this.#bytes += bytes;
       this.#wakeUp();
     }
@@ -130,14 +138,14 @@ export class Outbox {
    */
   take(): string {
     const batches = this.#batches;
-    const events = this.#events;
+    const encoding = this.#encoding;
     this.#batches = [];
     this.#size = 0;
     this.#bytes = 0;
     // A client that keeps up sends the batch's own frame, shared by all.
-    if (batches.length === 1) return batches[0].frame(events);
-    if (!events) return batches.map((batch) => batch.text(false)).join("\n");
-    return "[" + batches.map((batch) => batch.text(true)).join(",") + "]";
+    if (batches.length === 1) return batches[0].frame(encoding);
+    const items = batches.map((batch) => batch.text(encoding));
+    return encoding.frame(items.join(encoding.separator));
   }
 
   /** Drops everything queued, for a client that will send nothing more. */

@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { Batch } from "../room/batch.ts";
 import { Outbox } from "./outbox.ts";
+import { EVENTS } from "../protocol/events.ts";
+import { LINES } from "../protocol/lines.ts";
 import { stored } from "../test_util/messages.ts";
 
 Deno.test("Outbox.take() joins every queued batch into one frame (O1)", async () => {
-  const outbox = new Outbox(10);
+  const outbox = new Outbox(10, LINES);
   const shared = new Batch(stored(["a", "b"]));
   assert.ok(outbox.offer(shared));
   assert.equal(await outbox.wait(), true);
@@ -17,7 +19,7 @@ Deno.test("Outbox.take() joins every queued batch into one frame (O1)", async ()
 });
 
 Deno.test("Outbox.offer() queues what fits, then refuses (K1, A5)", () => {
-  const outbox = new Outbox(3);
+  const outbox = new Outbox(3, LINES);
   assert.ok(outbox.offer(new Batch(stored(["a", "b"]))));
   // Room for one more: "c" is queued, "d" is not, and the offer fails.
   assert.equal(outbox.offer(new Batch(stored(["c", "d"]))), false);
@@ -27,7 +29,7 @@ Deno.test("Outbox.offer() queues what fits, then refuses (K1, A5)", () => {
 });
 
 Deno.test("Outbox.wait() wakes on an offer and ends when closed and empty", async () => {
-  const outbox = new Outbox(2);
+  const outbox = new Outbox(2, LINES);
   const woken = outbox.wait();
   outbox.offer(new Batch(stored(["x"])));
   assert.equal(await woken, true);
@@ -37,7 +39,7 @@ Deno.test("Outbox.wait() wakes on an offer and ends when closed and empty", asyn
   assert.equal(outbox.take(), "x");
   assert.equal(await outbox.wait(), false);
   assert.equal(outbox.offer(new Batch(stored(["late"]))), false);
-  const parked = new Outbox(1);
+  const parked = new Outbox(1, LINES);
   const ended = parked.wait();
   parked.close();
   assert.equal(await ended, false);
@@ -45,12 +47,12 @@ Deno.test("Outbox.wait() wakes on an offer and ends when closed and empty", asyn
 
 Deno.test("Outbox refuses a capacity that is not a positive integer", () => {
   for (const capacity of [0, -1, 1.5, NaN]) {
-    assert.throws(() => new Outbox(capacity), RangeError);
+    assert.throws(() => new Outbox(capacity, LINES), RangeError);
   }
 });
 
 Deno.test("Outbox.discard() drops what is queued, so nothing keeps it alive", async () => {
-  const outbox = new Outbox(4);
+  const outbox = new Outbox(4, LINES);
   outbox.offer(new Batch(stored(["a", "b"])));
   outbox.close();
   outbox.discard();
@@ -60,7 +62,7 @@ Deno.test("Outbox.discard() drops what is queued, so nothing keeps it alive", as
 });
 
 Deno.test("Outbox of events joins what is queued into one JSON array (S3)", () => {
-  const outbox = new Outbox(10, { events: true });
+  const outbox = new Outbox(10, EVENTS);
   assert.ok(outbox.offer(Batch.of('{"type":"ack","offset":1}')));
   assert.ok(outbox.offer(new Batch(stored(["a"]), ['{"type":"presence"}'])));
   assert.equal(outbox.size, 3);
@@ -73,13 +75,13 @@ Deno.test("Outbox of events joins what is queued into one JSON array (S3)", () =
 });
 
 Deno.test("Outbox of plain messages takes nothing from an events-only batch", () => {
-  const outbox = new Outbox(1);
+  const outbox = new Outbox(1, LINES);
   assert.ok(outbox.offer(Batch.of('{"type":"presence"}')));
   assert.equal(outbox.size, 0);
 });
 
 Deno.test("Outbox.offer() refuses a batch that would pass the bound in bytes", () => {
-  const outbox = new Outbox(256, { events: true, maxBytes: 100 });
+  const outbox = new Outbox(256, EVENTS, { maxBytes: 100 });
   const reply = (n: number) => Batch.of(JSON.stringify({ pad: "x".repeat(n) }));
   // 40 + 1 for its separator: two fit, a third would make 123.
   assert.ok(outbox.offer(reply(30)));
@@ -89,7 +91,7 @@ Deno.test("Outbox.offer() refuses a batch that would pass the bound in bytes", (
   assert.equal(outbox.size, 2);
   assert.equal(
     outbox.take(),
-    `[${reply(30).text(true)},${reply(30).text(true)}]`,
+    `[${reply(30).text(EVENTS)},${reply(30).text(EVENTS)}]`,
   );
   assert.equal(outbox.bytes, 0);
   // Alone, one batch larger than the bound never fits.
@@ -97,7 +99,7 @@ Deno.test("Outbox.offer() refuses a batch that would pass the bound in bytes", (
 });
 
 Deno.test("Outbox.offer() lets a plain client fill its queue with the largest messages (K1, K2)", () => {
-  const outbox = new Outbox(256, { maxBytes: 256 * 513 });
+  const outbox = new Outbox(256, LINES, { maxBytes: 256 * 513 });
   const largest = new Batch(stored(["x".repeat(512)]));
   for (let i = 0; i < 256; i++) {
     assert.ok(outbox.offer(largest), `message ${i}`);

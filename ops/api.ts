@@ -12,10 +12,10 @@
  */
 
 import { timingSafeEqual } from "node:crypto";
-import { exceedsUtf8, normalize } from "../util/message.ts";
+import { draft } from "../room/draft.ts";
+import type { CloseReason } from "../util/close_reasons.ts";
 import { isRoomName, parseNick } from "../protocol/names.ts";
 import type { Rooms } from "../room/rooms.ts";
-import type { CloseReason } from "../hub.ts";
 import { fitCloseReason } from "./close_reason.ts";
 import { readLimited } from "./read_limited.ts";
 
@@ -128,7 +128,8 @@ async function post(
   if (!body || typeof body.text !== "string") {
     return json(400, { error: `The body must be {"text": string}` });
   }
-  if (exceedsUtf8(body.text, api.maxMessageSize)) {
+  const drafted = draft(body.text, { maxBytes: api.maxMessageSize });
+  if ("refused" in drafted) {
     return json(413, {
       error: `A message is ${api.maxMessageSize} bytes at most`,
     });
@@ -142,22 +143,22 @@ async function post(
   }
   const hub = api.rooms.get(room);
   if (!hub) return json(503, { error: "The server holds its most rooms" });
-  const stored = Promise.withResolvers<number | undefined>();
-  const inbound = {
-    text: normalize(body.text),
+  // The API's message goes the way every message goes: through the room's
+  // intake, which may refuse it when too many wait.
+  const outcome = Promise.withResolvers<number | CloseReason | undefined>();
+  hub.intake.offer({ refuse: outcome.resolve }, {
+    text: drafted.text,
     from: { client: API_CLIENT, nick },
     at: performance.now(),
-    stored: stored.resolve,
-  };
-  try {
-    await hub.broadcast.send(inbound);
-  } catch {
-    return json(503, { error: "The room is closing" });
-  }
-  const offset = await stored.promise;
+    receipt: {
+      stored: outcome.resolve,
+      lost: () => outcome.resolve(undefined),
+    },
+  });
+  const offset = await outcome.promise;
   api.rooms.release(room);
-  if (offset === undefined) {
-    return json(503, { error: "The message store is unavailable" });
+  if (typeof offset !== "number") {
+    return json(503, { error: "The message was not sent; try again later" });
   }
   return json(200, { room, offset });
 }

@@ -6,7 +6,11 @@
  * @module
  */
 
+import type { Encoding, Notice } from "../room/batch.ts";
+import type { MemberPage } from "../room/member_list.ts";
 import type { Member, StoredMessage } from "../store/store.ts";
+
+export type { MemberPage } from "../room/member_list.ts";
 
 /** An id a command carried, echoed in what answers it (S2). */
 export type CommandId = number | string | undefined;
@@ -92,16 +96,6 @@ export function presenceEvent(
   return JSON.stringify({ type: "presence", room, joined, left, count });
 }
 
-/** A page of a room's members, ordered by client id (C1, C8). */
-export interface MemberPage {
-  /** Up to the page size, after the client id asked for. */
-  readonly members: readonly Member[];
-  /** How many members the room has. */
-  readonly count: number;
-  /** The last client id of `members` when more follow it, else null. */
-  readonly next: string | null;
-}
-
 /** The `members` reply (C8). */
 export function membersEvent(
   id: CommandId,
@@ -145,3 +139,26 @@ export function errorEvent(
 export function frameOf(events: readonly string[]): string {
   return "[" + events.join(",") + "]";
 }
+
+/** The text of one notice: presence news becomes its event (E2). */
+function noticeEvent(notice: Notice): string {
+  if (typeof notice === "string") return notice;
+  const { room, joined, left, count } = notice;
+  return presenceEvent(room, joined, left, count);
+}
+
+/**
+ * How natter.v1 members write batches (S3): notices, then an event per
+ * message, all in one JSON array per frame.
+ */
+export const EVENTS: Encoding = {
+  notices: true,
+  items(notices, messages) {
+    const parts = notices.length === 0
+      ? messages.map(messageEvent)
+      : [...notices.map(noticeEvent), ...messages.map(messageEvent)];
+    return parts.join(",");
+  },
+  separator: ",",
+  frame: (items) => "[" + items + "]",
+};

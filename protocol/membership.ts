@@ -1,14 +1,31 @@
 /**
  * A Membership: what a room's Hub sees of one natter.v1 connection in one
- * room. A connection in several rooms has one Membership in each.
+ * room, and where the room's outcomes become natter.v1 replies: `joined`
+ * (C1, C2), `error` for a refused join, `ack` for a stored message (C3),
+ * `left` (C4). A connection in several rooms has one Membership in each.
  *
  * @module
  */
 
+import type { Hub } from "../hub.ts";
 import type { Batch } from "../room/batch.ts";
-import type { CloseReason, Hub, Subscriber } from "../hub.ts";
+import type {
+  Receipt,
+  Refusal,
+  Release,
+  Subscriber,
+  Welcome,
+} from "../room/subscriber.ts";
 import type { Member } from "../store/store.ts";
-import { type CommandId, leftEvent } from "./events.ts";
+import type { CloseReason } from "../util/close_reasons.ts";
+import { closeFor } from "../connection/closes.ts";
+import {
+  ackEvent,
+  type CommandId,
+  errorEvent,
+  joinedEvent,
+  leftEvent,
+} from "./events.ts";
 
 /** What a Membership needs of the connection it belongs to. */
 export interface MembershipOwner {
@@ -18,9 +35,15 @@ export interface MembershipOwner {
   release(close: CloseReason): void;
   /** Queues events for the connection alone. */
   reply(...events: string[]): void;
-  /** Forgets a membership the Hub let go. */
+  /** Forgets a membership the Hub let go or turned away. */
   forget(membership: Membership): void;
 }
+
+/** What a join turned away is told, by why. */
+const REFUSALS: Record<Refusal, string> = {
+  room_full: "is full",
+  unavailable: "is unavailable",
+};
 
 /**
  * The subscriber a room's Hub sees for one room of a connection. A `leave`
@@ -30,7 +53,13 @@ export interface MembershipOwner {
  *
  * @example
  * ```ts
- * const membership = new Membership(owner, hub, { client: "c1", nick: "ada" });
+ * declare const owner: MembershipOwner;
+ * declare const hub: Hub;
+ *
+ * const membership = new Membership(owner, hub, {
+ *   member: { client: "c1", nick: "ada" },
+ *   joinId: 1,
+ * });
  * membership.leaving = { id: 7 }; // answered with `left` once the Hub lets go
  * ```
  */
@@ -44,12 +73,21 @@ export class Membership implements Subscriber {
   /** Who the connection is in this room. */
   readonly member: Member;
   readonly #owner: MembershipOwner;
+  readonly #joinId: CommandId;
 
-  /** Creates the membership of `owner`'s connection in `hub`'s room. */
-  constructor(owner: MembershipOwner, hub: Hub, member: Member) {
+  /**
+   * Creates the membership of `owner`'s connection in `hub`'s room, for the
+   * `join` whose id was `joinId`.
+   */
+  constructor(
+    owner: MembershipOwner,
+    hub: Hub,
+    options: { member: Member; joinId: CommandId },
+  ) {
     this.#owner = owner;
     this.hub = hub;
-    this.member = member;
+    this.member = options.member;
+    this.#joinId = options.joinId;
   }
 
   /** Queues `batch` for the connection, unless it has closed. */
@@ -57,11 +95,58 @@ export class Membership implements Subscriber {
     return this.closed || this.#owner.offer(batch);
   }
 
-  /** Called by the Hub as it lets the membership go. */
-  release(close?: CloseReason): void {
+  /** Answers the join with `joined` (C1, C2). */
+  welcome(welcome: Welcome): void {
+    if (this.closed) return;
+    const { position, member } = welcome;
+    this.#owner.reply(joinedEvent({
+      id: this.#joinId,
+      room: welcome.room,
+      nick: member.nick ?? "",
+      client: member.client,
+      epoch: position.epoch,
+      offset: position.offset,
+      recovered: welcome.recovered,
+      history: welcome.history,
+      presence: welcome.presence.members,
+      count: welcome.count,
+    }));
+  }
+
+  /** Answers the join with an `error`: the room turned it away. */
+  refused(refusal: Refusal): void {
     this.#owner.forget(this);
+    if (this.closed) return;
+    const text = `Room "${this.hub.room}" ${REFUSALS[refusal]}`;
+    this.#owner.reply(errorEvent(this.#joinId, refusal, text));
+  }
+
+  /** Called by the Hub as it lets the membership go. */
+  release(release: Release): void {
+    this.#owner.forget(this);
+    const close = closeFor(release);
     if (close) return this.#owner.release(close);
     this.answerLeave();
+  }
+
+  /**
+   * The receipt of a `send` whose id was `id`: an `ack` with the message's
+   * offset (C3), or an `error` if the store lost it.
+   */
+  receipt(id: CommandId): Receipt {
+    return {
+      stored: (offset) => {
+        if (!this.closed) {
+          this.#owner.reply(ackEvent(id, this.hub.room, offset));
+        }
+      },
+      lost: () => {
+        if (this.closed) return;
+        const text =
+          "The message store is unavailable; the message was not sent";
+        this.#owner.reply(errorEvent(id, "unavailable", text));
+      },
+    };
   }
 
   /** Answers the `leave`, if one came and was not answered yet. */

@@ -15,9 +15,17 @@
  */
 
 import { type Identity, mayJoin } from "../auth/token.ts";
-import { FRAME_TOO_BIG, TOO_MANY_REFUSED } from "../util/close_reasons.ts";
-import { exceedsUtf8, normalize } from "../util/message.ts";
+import type { Link, Session as ConnectionSession } from "../connection/link.ts";
+import { draft } from "../room/draft.ts";
+import type { Speaker } from "../room/intake.ts";
 import type { Rooms } from "../room/rooms.ts";
+import type { TokenBucket } from "../util/bucket.ts";
+import {
+  type CloseReason,
+  FRAME_TOO_BIG,
+  TOO_MANY_REFUSED,
+} from "../util/close_reasons.ts";
+import { exceedsUtf8 } from "../util/message.ts";
 import { Budgets } from "./budgets.ts";
 import { type Command, type JoinCommand, parseCommand } from "./commands.ts";
 import {
@@ -28,9 +36,9 @@ import {
   membersEvent,
 } from "./events.ts";
 import { Membership, type MembershipOwner } from "./membership.ts";
-import type { SessionClient, SessionOptions } from "./session_options.ts";
+import type { SessionOptions } from "./session_options.ts";
 
-export type { SessionClient, SessionOptions } from "./session_options.ts";
+export type { SessionOptions } from "./session_options.ts";
 
 /**
  * How many times the command limit a frame may be and still be answered
@@ -43,14 +51,18 @@ const FAR_TOO_BIG = 16;
  *
  * @example
  * ```ts
- * const session = new Session("c1", rooms, { client });
+ * import { MemoryStore } from "../store/memory.ts";
+ * import { Rooms } from "../room/rooms.ts";
+ * import type { Link } from "../connection/link.ts";
+ * declare const link: Link;
+ *
+ * const session = new Session(link, new Rooms(new MemoryStore()));
  * session.read('{"type":"join","room":"lobby","nick":"ada","id":1}');
  * ```
  */
-export class Session {
+export class Session implements ConnectionSession, Speaker {
   /** The connection this Session answers through. */
-  readonly client: SessionClient;
-  readonly #id: string;
+  readonly #link: Link;
   readonly #rooms: Rooms;
   readonly #memberships = new Map<string, Membership>();
   readonly #nick: string;
@@ -61,19 +73,21 @@ export class Session {
   readonly #memberPage: number;
   readonly #identity?: Identity;
   readonly #budgets: Budgets;
+  /** The connection's rate of messages, if it has one (`--rate-limit`). */
+  readonly #rate?: TokenBucket;
   /** What the Hubs see of this connection. */
   readonly #owner: MembershipOwner;
   #refused = false;
 
-  /** Creates the Session of connection `id`, answering through `client`. */
+  /** Creates the Session of the connection behind `link`. */
   constructor(
-    id: string,
+    link: Link,
     rooms: Rooms,
-    options: SessionOptions & { client: SessionClient; identity?: Identity },
+    options: SessionOptions & { identity?: Identity; rate?: TokenBucket } = {},
   ) {
-    this.#id = id;
+    this.#link = link;
     this.#rooms = rooms;
-    this.client = options.client;
+    this.#rate = options.rate;
     this.#maxMessageSize = options.maxMessageSize ?? 512;
     this.#maxCommandSize = options.maxCommandSize ?? 4096;
     this.#maxRooms = options.maxRoomsPerClient ?? 32;
@@ -81,16 +95,18 @@ export class Session {
     this.#memberPage = options.memberPage ?? 100;
     this.#identity = options.identity;
     this.#budgets = new Budgets({ ...options, maxRooms: this.#maxRooms });
-    const client = this.client;
     this.#owner = {
-      offer: (batch) => client.offer(batch),
-      release: (close) => client.release(close),
-      reply: (...events) => client.reply(...events),
+      offer: (batch) => link.offer(batch),
+      release: (close) => link.release(close),
+      reply: (...events) => link.reply(...events),
       forget: (membership) => this.#forget(membership),
     };
     // A connection that names no nick is given one (C1).
     this.#nick = `guest-${1000 + Math.floor(Math.random() * 9000)}`;
   }
+
+  /** Nothing to do: a natter.v1 connection joins rooms by command. */
+  open(): void {}
 
   /** Answers one text frame from the client. */
   read(text: string): void {
@@ -99,7 +115,7 @@ export class Session {
     // already; at least it gets no chance to send another.
     if (text.length > FAR_TOO_BIG * this.#maxCommandSize) {
       this.#refused = true;
-      return this.client.refuse(FRAME_TOO_BIG);
+      return this.#link.refuse(FRAME_TOO_BIG);
     }
     if (exceedsUtf8(text, this.#maxCommandSize)) {
       const limit = this.#maxCommandSize;
@@ -118,12 +134,18 @@ export class Session {
   }
 
   /** Leaves every room, for a connection that has closed (C4). */
-  leaveAll(): void {
+  leave(): void {
     for (const membership of this.#memberships.values()) {
       membership.closed = true;
       this.#unregister(membership);
     }
     this.#memberships.clear();
+    this.#link.release();
+  }
+
+  /** The room's intake refused what the connection sent. */
+  refuse(close: CloseReason): void {
+    this.#link.refuse(close);
   }
 
   /** The rooms this connection is in or joining. */
@@ -173,7 +195,7 @@ export class Session {
           this.#historyPage,
         );
         this.#rooms.store.before(room, command.before, limit).then(
-          (messages) => this.client.reply(historyEvent(id, room, messages)),
+          (messages) => this.#link.reply(historyEvent(id, room, messages)),
           () => this.#error(id, "unavailable", "History is unavailable now"),
         );
         return;
@@ -184,7 +206,7 @@ export class Session {
           return this.#tooFast(id, "member reads");
         }
         membership.hub.members(command.after, limit).then(
-          (page) => this.client.reply(membersEvent(id, room, page)),
+          (page) => this.#link.reply(membersEvent(id, room, page)),
           () => this.#error(id, "unavailable", "Members are unavailable now"),
         );
       }
@@ -230,14 +252,14 @@ export class Session {
     const identity = this.#identity;
     const nick = identity?.nick ?? command.nick ?? this.#nick;
     const member = identity
-      ? { client: this.#id, nick, user: identity.user }
-      : { client: this.#id, nick };
-    const membership = new Membership(this.#owner, hub, member);
+      ? { client: this.#link.id, nick, user: identity.user }
+      : { client: this.#link.id, nick };
+    const membership = new Membership(this.#owner, hub, { member, joinId: id });
     this.#memberships.set(room, membership);
     const join = {
       subscriber: membership,
       member,
-      reply: { id, since: command.since },
+      welcome: { since: command.since },
     };
     if (!hub.register.trySend(join)) {
       hub.register.send(join).catch(() => {});
@@ -245,22 +267,30 @@ export class Session {
   }
 
   #send(membership: Membership, id: CommandId, text: string): void {
-    if (exceedsUtf8(text, this.#maxMessageSize)) {
-      const limit = this.#maxMessageSize;
-      return this.#error(id, "too_big", `A message is ${limit} bytes at most`);
-    }
-    if (!this.client.allowMessage()) {
+    const drafted = draft(text, {
+      maxBytes: this.#maxMessageSize,
+      rate: this.#rate,
+    });
+    if ("refused" in drafted) {
+      if (drafted.refused === "too_big") {
+        const limit = this.#maxMessageSize;
+        return this.#error(
+          id,
+          "too_big",
+          `A message is ${limit} bytes at most`,
+        );
+      }
       return this.#error(
         id,
         "rate_limited",
         "Sending too fast; the message was not sent",
       );
     }
-    this.client.forward(membership.hub, {
-      text: normalize(text),
+    membership.hub.intake.offer(this, {
+      text: drafted.text,
       from: membership.member,
       sender: membership,
-      ack: { id },
+      receipt: membership.receipt(id),
       at: performance.now(),
     });
   }
@@ -284,8 +314,8 @@ export class Session {
     if (this.#refused) return;
     if (!this.#budgets.refuse()) {
       this.#refused = true;
-      return this.client.refuse(TOO_MANY_REFUSED);
+      return this.#link.refuse(TOO_MANY_REFUSED);
     }
-    this.client.reply(errorEvent(id, code, message));
+    this.#link.reply(errorEvent(id, code, message));
   }
 }

@@ -5,21 +5,6 @@
  * @module
  */
 
-import type { CloseReason } from "../util/close_reasons.ts";
-import type { Hub, Inbound, Subscriber } from "../hub.ts";
-
-/** What a Session needs of its connection's Client. */
-export interface SessionClient extends Subscriber {
-  /** Queues events for this connection alone. */
-  reply(...events: string[]): void;
-  /** Hands a message to a room's Hub, in the order the client sent it. */
-  forward(hub: Hub, inbound: Inbound): void;
-  /** Whether one more message is within the connection's rate limit. */
-  allowMessage(): boolean;
-  /** Closes the connection for what it sent, with `close`. */
-  refuse(close: CloseReason): void;
-}
-
 /** Options for `Session`. */
 export interface SessionOptions {
   /**

@@ -3,41 +3,87 @@
  * order, with the text each kind of member sends built once and shared by
  * every member that sends it.
  *
- * A plain-mode member (docs/contract.md) sends the messages' texts joined by LF
- * (O1). A natter.v1 member sends events (docs/protocol.md S3): the batch's
- * notices (presence, replies) and then a `message` event per message, each
- * serialised once, joined into a JSON array by its Outbox.
+ * The room knows no protocol. A batch holds the room's messages and its
+ * notices (presence news from the Hub, or a reply already encoded for one
+ * member); each protocol's {@linkcode Encoding} says which of them its
+ * members send and how they read as text. The batch keeps the text of the
+ * last two encodings asked for, so a room of plain and natter.v1 members
+ * builds each once per batch, not once per member.
  *
  * @module
  */
 
-import { messageEvent } from "../protocol/events.ts";
-import type { StoredMessage } from "../store/store.ts";
+import type { Member, StoredMessage } from "../store/store.ts";
+
+/** News of who came and went, and how many members the room has now. */
+export interface Presence {
+  /** The room whose members changed. */
+  readonly room: string;
+  /** Who joined. */
+  readonly joined: readonly Member[];
+  /** Who left. */
+  readonly left: readonly Member[];
+  /** How many members the room has now, wherever they are connected. */
+  readonly count: number;
+}
 
 /**
- * Messages and events offered together. The Hub offers the same Batch to
- * every member, so its texts cost once per batch, not once per member.
+ * Something besides the room's messages: presence news from the Hub, or a
+ * reply already encoded as text for the one member it is for.
+ */
+export type Notice = Presence | string;
+
+/** How one protocol's members turn batches into frames. */
+export interface Encoding {
+  /** Whether its members send notices; if not, only messages count. */
+  readonly notices: boolean;
+  /** The text of `notices` then `messages`, in that order. */
+  items(
+    notices: readonly Notice[],
+    messages: readonly StoredMessage[],
+  ): string;
+  /** What goes between the items of two batches sent in one frame. */
+  readonly separator: string;
+  /** The frame around the items of one or more batches. */
+  frame(items: string): string;
+}
+
+/** The text one encoding made of a batch, and its frame once asked for. */
+interface Made {
+  readonly encoding: Encoding;
+  readonly text: string;
+  frame?: string;
+}
+
+/**
+ * Messages and notices offered together. The Hub offers the same Batch to
+ * every member, so its texts cost once per batch and encoding, not once per
+ * member.
  *
  * @example
  * ```ts
- * const batch = new Batch(messages);
- * batch.text(false); // "a\nb": what a plain member sends
- * batch.text(true); // '{"type":"message",...},{"type":"message",...}'
+ * const lines: Encoding = {
+ *   notices: false,
+ *   items: (_notices, messages) => messages.map((m) => m.text).join("\n"),
+ *   separator: "\n",
+ *   frame: (items) => items,
+ * };
+ * const batch = Batch.of("a reply");
+ * batch.size(lines); // 0: this encoding sends no notices
  * ```
  */
 export class Batch {
   /** The room's messages, in offset order. */
   readonly messages: readonly StoredMessage[];
-  /** Serialised events for natter.v1 members only, sent before `messages`. */
-  readonly notices: readonly string[];
-  #plain?: string;
-  #events?: string;
-  #array?: string;
+  /** What goes before the messages, for encodings that send notices. */
+  readonly notices: readonly Notice[];
+  #first?: Made;
+  #second?: Made;
 
   /** Creates a batch, which must not be empty; neither array may change. */
   constructor(
     messages: readonly StoredMessage[],
-    notices: readonly string[] = [],
+    notices: readonly Notice[] = [],
   ) {
     if (messages.length + notices.length === 0) {
       throw new RangeError("Cannot batch no messages");
@@ -46,51 +92,55 @@ export class Batch {
     this.notices = notices;
   }
 
-  /** A batch of events for natter.v1 members alone, such as a reply. */
-  static of(...events: string[]): Batch {
-    return new Batch([], events);
+  /** A batch of notices alone, such as presence news or a reply. */
+  static of(...notices: Notice[]): Batch {
+    return new Batch([], notices);
   }
 
-  /** How many messages (plain) or events (natter.v1) the batch holds. */
-  size(events: boolean): number {
-    return events
+  /** How many items `encoding` sends of this batch. */
+  size(encoding: Encoding): number {
+    return encoding.notices
       ? this.notices.length + this.messages.length
       : this.messages.length;
   }
 
-  /**
-   * What a member sends for this batch: the texts joined by a single LF
-   * with no trailing LF (plain, O1), or the events joined by commas, ready to
-   * go inside a JSON array (natter.v1, S3).
-   */
-  text(events: boolean): string {
-    if (!events) {
-      return this.#plain ??= this.messages.length === 1
-        ? this.messages[0].text
-        : this.messages.map((m) => m.text).join("\n");
-    }
-    if (this.#events !== undefined) return this.#events;
-    const parts = this.notices.length === 0
-      ? this.messages.map(messageEvent)
-      : [...this.notices, ...this.messages.map(messageEvent)];
-    return this.#events = parts.join(",");
+  /** The batch's items as `encoding` writes them, built once. */
+  text(encoding: Encoding): string {
+    return this.#made(encoding).text;
   }
 
   /**
-   * The whole frame of a member that sends this batch alone: the plain text,
-   * or the events as a JSON array, built once for every member (S3).
+   * The whole frame of a member that sends this batch alone, built once for
+   * every member that does.
    */
-  frame(events: boolean): string {
-    if (!events) return this.text(false);
-    return this.#array ??= "[" + this.text(true) + "]";
+  frame(encoding: Encoding): string {
+    const made = this.#made(encoding);
+    return made.frame ??= encoding.frame(made.text);
   }
 
-  /** A batch of the first `count` messages or events, as {@linkcode size}. */
-  slice(events: boolean, count: number): Batch {
-    if (count >= this.size(events)) return this;
-    if (!events) return new Batch(this.messages.slice(0, count));
+  /** A batch of the first `count` items `encoding` sends. */
+  slice(encoding: Encoding, count: number): Batch {
+    if (count >= this.size(encoding)) return this;
+    if (!encoding.notices) return new Batch(this.messages.slice(0, count));
     const notices = this.notices.slice(0, count);
     const messages = this.messages.slice(0, count - notices.length);
     return new Batch(messages, notices);
+  }
+
+  #made(encoding: Encoding): Made {
+    const first = this.#first;
+    if (first?.encoding === encoding) return first;
+    const second = this.#second;
+    if (second?.encoding === encoding) return second;
+    const made = {
+      encoding,
+      text: encoding.items(
+        encoding.notices ? this.notices : [],
+        this.messages,
+      ),
+    };
+    this.#second = first;
+    this.#first = made;
+    return made;
   }
 }

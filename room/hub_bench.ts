@@ -7,11 +7,12 @@
 import type { Batch } from "./batch.ts";
 import { Hub, type Inbound, type Subscriber } from "../hub.ts";
 import { Outbox } from "../connection/outbox.ts";
+import { LINES } from "../protocol/lines.ts";
 import { MemoryStore } from "../store/memory.ts";
 
 /** A client whose writer drains its Outbox as a real one would, minus the socket. */
 class FakeClient implements Subscriber {
-  readonly #outbox = new Outbox(256);
+  readonly #outbox = new Outbox(256, LINES);
   frames = 0;
   #scheduled = false;
   onFrame?: (frame: string) => void;
@@ -29,6 +30,8 @@ class FakeClient implements Subscriber {
     }
     return fits;
   }
+
+  refused(): void {}
 
   release(): void {}
 

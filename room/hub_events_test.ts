@@ -7,29 +7,50 @@
 import assert from "node:assert/strict";
 import type { Batch } from "./batch.ts";
 import {
-  type CloseReason,
   HISTORY_RESET,
-  Hub,
+  type Refusal,
+  type Release,
   type Subscriber,
-} from "../hub.ts";
+  type Welcome,
+} from "./subscriber.ts";
+import { Hub } from "../hub.ts";
+import { EVENTS } from "../protocol/events.ts";
 import { MemoryStore } from "../store/memory.ts";
 import type { Feed, Position, RoomEvents } from "../store/store.ts";
 import { deadline } from "../test_util/natter.ts";
 
-/** A member that records the texts of the frames it is offered. */
+/**
+ * A member that records the Hub's outcomes, and the frames it is offered as
+ * a natter.v1 member would send them.
+ */
 class Recorder implements Subscriber {
   readonly frames: string[] = [];
-  readonly released = Promise.withResolvers<CloseReason | undefined>();
+  readonly released = Promise.withResolvers<Release>();
+  readonly welcomed = Promise.withResolvers<Welcome>();
+  readonly refusal = Promise.withResolvers<Refusal>();
   #waiters: (() => void)[] = [];
 
   offer(batch: Batch): boolean {
-    this.frames.push(`[${batch.text(true)}]`);
+    this.frames.push(batch.frame(EVENTS));
     for (const wake of this.#waiters.splice(0)) wake();
     return true;
   }
 
-  release(close?: CloseReason): void {
-    this.released.resolve(close);
+  welcome(welcome: Welcome): void {
+    this.welcomed.resolve(welcome);
+  }
+
+  refused(refusal: Refusal): void {
+    this.refusal.resolve(refusal);
+  }
+
+  release(release: Release): void {
+    this.released.resolve(release);
+  }
+
+  /** Settles once the Hub has welcomed this member. */
+  get joined(): Promise<Welcome> {
+    return deadline(this.welcomed.promise, "the welcome");
   }
 
   /** Waits for a frame that contains `text`. */
@@ -68,7 +89,7 @@ function joinOf(subscriber: Subscriber, client: string) {
   return {
     subscriber,
     member: { client, nick: client },
-    reply: { id: client },
+    welcome: {},
   };
 }
 
@@ -77,7 +98,7 @@ Deno.test("Hub tells its members of presence changes made elsewhere", async () =
   await using hub = new Hub("r", store);
   const ada = new Recorder();
   hub.register.trySend(joinOf(ada, "ada"));
-  await ada.frame('"joined"');
+  await ada.joined;
   // As a shared store does: the member is in the room's presence, then
   // the Hub is told.
   await store.updatePresence("r", [{ client: "bob", nick: "bob" }], []);
@@ -97,15 +118,15 @@ Deno.test("Hub evicts its members when the store resets the room", async () => {
   await using hub = new Hub("r", store);
   const ada = new Recorder();
   hub.register.trySend(joinOf(ada, "ada"));
-  await ada.frame('"joined"');
+  await ada.joined;
   const position: Position = { epoch: "fresh", offset: 0 };
   store.events!.reset!(position);
   assert.equal(await deadline(ada.released.promise, "eviction"), HISTORY_RESET);
   // A member joining afterwards is told the new epoch.
   const bob = new Recorder();
   hub.register.trySend(joinOf(bob, "bob"));
-  const joined = JSON.parse(await bob.frame('"joined"'))[0];
-  assert.equal(joined.epoch, "fresh");
+  const joined = await bob.joined;
+  assert.equal(joined.position.epoch, "fresh");
 });
 
 Deno.test("Hub opens the room again once the store is back", async () => {
@@ -114,9 +135,9 @@ Deno.test("Hub opens the room again once the store is back", async () => {
   await using hub = new Hub("r", store);
   const ada = new Recorder();
   hub.register.trySend(joinOf(ada, "ada"));
-  const refused = await ada.frame('"unavailable"');
-  assert.match(refused, /"error"/);
+  const refusal = await deadline(ada.refusal.promise, "the refusal");
+  assert.equal(refusal, "unavailable");
   const bob = new Recorder();
   hub.register.trySend(joinOf(bob, "bob"));
-  await bob.frame('"joined"');
+  await bob.joined;
 });

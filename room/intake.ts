@@ -21,7 +21,7 @@
  */
 
 import type { Channel } from "../util/channel.ts";
-import type { CloseReason } from "../hub.ts";
+import type { CloseReason } from "../util/close_reasons.ts";
 
 /** The close sent to a sender that has more than its share waiting. */
 export const TOO_FAST: CloseReason = { code: 1008, reason: "sending too fast" };
@@ -33,7 +33,7 @@ export interface Speaker {
 }
 
 /** Options for {@linkcode Intake}. */
-export interface IntakeOptions {
+export interface IntakeOptions<T> {
   /**
    * How many messages may wait, all senders together, besides those the
    * broadcast channel holds. With the Hub's 8192 that is 24576 messages of
@@ -41,6 +41,11 @@ export interface IntakeOptions {
    * @default {16384}
    */
   capacity?: number;
+  /**
+   * Told of each message dropped because the Hub closed before taking it,
+   * so that a sender waiting to hear of it is not left waiting.
+   */
+  onDrop?: (message: T) => void;
 }
 
 /** One sender's waiting messages, oldest first. */
@@ -78,6 +83,7 @@ class Queue<T> {
 export class Intake<T> {
   readonly #target: Channel<T>;
   readonly #capacity: number;
+  readonly #onDrop?: (message: T) => void;
   readonly #queues = new Map<Speaker, Queue<T>>();
   /** Senders with messages waiting, in the order they take turns. */
   #turns: Speaker[] = [];
@@ -87,7 +93,7 @@ export class Intake<T> {
   #blocked = false;
 
   /** Creates the intake of `target`, a Hub's broadcast channel. */
-  constructor(target: Channel<T>, options: IntakeOptions = {}) {
+  constructor(target: Channel<T>, options: IntakeOptions<T> = {}) {
     const capacity = options.capacity ?? 16384;
     if (!Number.isSafeInteger(capacity) || capacity < 1) {
       throw new RangeError(
@@ -96,6 +102,7 @@ export class Intake<T> {
     }
     this.#target = target;
     this.#capacity = capacity;
+    this.#onDrop = options.onDrop;
   }
 
   /** How many messages wait here now, besides those in the channel. */
@@ -181,12 +188,16 @@ export class Intake<T> {
       if (this.#target.closed) return this.#clear();
       if (this.#target.size >= this.#target.capacity) {
         this.#blocked = true;
-        this.#target.send(this.#next()).then(
+        const message = this.#next();
+        this.#target.send(message).then(
           () => {
             this.#blocked = false;
             this.#drain();
           },
-          () => this.#clear(),
+          () => {
+            this.#onDrop?.(message);
+            this.#clear();
+          },
         );
         return;
       }
@@ -196,6 +207,12 @@ export class Intake<T> {
 
   #clear(): void {
     this.#blocked = false;
+    const onDrop = this.#onDrop;
+    if (onDrop) {
+      for (const queue of this.#queues.values()) {
+        while (queue.size > 0) onDrop(queue.shift());
+      }
+    }
     this.#queues.clear();
     this.#turns = [];
     this.#turn = 0;

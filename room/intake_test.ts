@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Channel } from "../util/channel.ts";
-import type { CloseReason } from "../hub.ts";
+import type { CloseReason } from "../util/close_reasons.ts";
 import { Intake, type Speaker, TOO_FAST } from "./intake.ts";
 
 /** A sender that records how it was refused. */

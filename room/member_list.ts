@@ -6,8 +6,17 @@
  * @module
  */
 
-import type { MemberPage } from "../protocol/events.ts";
 import type { Member } from "../store/store.ts";
+
+/** A page of a room's members, ordered by client id (C1, C8). */
+export interface MemberPage {
+  /** Up to the page size, after the client id asked for. */
+  readonly members: readonly Member[];
+  /** How many members the room has. */
+  readonly count: number;
+  /** The last client id of `members` when more follow it, else null. */
+  readonly next: string | null;
+}
 
 /**
  * The members of one room, read through `read` (the store's presence) and

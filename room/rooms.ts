@@ -8,7 +8,8 @@
  * @module
  */
 
-import { type CloseReason, Hub, type HubOptions } from "../hub.ts";
+import { Hub, type HubOptions } from "../hub.ts";
+import type { CloseReason } from "../util/close_reasons.ts";
 import type { Store } from "../store/store.ts";
 
 /** Options for {@linkcode Rooms}. */

@@ -1,0 +1,169 @@
+/**
+ * Arrivals and departures: how a room's Hub admits a turn's joins (up to
+ * the room's size), records who came and went in the store's presence,
+ * tells the members already here in one piece of news (E2), and welcomes
+ * each joiner that asked with what it missed and who is here (C1, C2).
+ *
+ * @module
+ */
+
+import { Batch } from "./batch.ts";
+import { type MemberList, pageOf } from "./member_list.ts";
+import type { Members } from "./members.ts";
+import type { Join, Refusal, Subscriber } from "./subscriber.ts";
+import type { Log } from "../util/log.ts";
+import type { Member, Position, Store } from "../store/store.ts";
+
+/** No subscriber: a turn in which nobody leaves allocates no set of them. */
+export const NOBODY: ReadonlySet<Subscriber> = new Set();
+
+/** Options for {@linkcode Arrivals}. */
+export interface ArrivalsOptions {
+  /** The room's members. */
+  readonly members: Members;
+  /** The room's member list, read from the store's presence. */
+  readonly memberList: MemberList;
+  /** The room's store. */
+  readonly store: Store;
+  /** The most members the room admits. */
+  readonly maxMembers: number;
+  /** The most members a welcome lists. */
+  readonly memberPage: number;
+  /** How many recent messages a welcome without recovery replays. */
+  readonly replay: number;
+  /** Where to report a store that failed. */
+  readonly log: Log;
+}
+
+/**
+ * One room's arrivals and departures.
+ *
+ * @example
+ * ```ts
+ * import { MemberList } from "./member_list.ts";
+ * import { Members } from "./members.ts";
+ * import { MemoryStore } from "../store/memory.ts";
+ * import { NO_METER } from "../util/meter.ts";
+ * declare const join: Join;
+ *
+ * const store = new MemoryStore();
+ * const position = await store.open("lobby", () => {});
+ * const members = new Members(NO_METER);
+ * const arrivals = new Arrivals("lobby", {
+ *   members,
+ *   memberList: new MemberList(() => store.presence("lobby")),
+ *   store,
+ *   maxMembers: 100,
+ *   memberPage: 100,
+ *   replay: 50,
+ *   log: () => {},
+ * });
+ * await arrivals.announce(arrivals.admit([join]), [], position);
+ * ```
+ */
+export class Arrivals {
+  /** The room. */
+  readonly room: string;
+  readonly #options: ArrivalsOptions;
+
+  /** Creates the arrivals of `room`. */
+  constructor(room: string, options: ArrivalsOptions) {
+    this.room = room;
+    this.#options = options;
+  }
+
+  /** Admits the joins the room has room for; refuses the rest. */
+  admit(joins: readonly Join[]): Join[] {
+    const { members, maxMembers } = this.#options;
+    const admitted: Join[] = [];
+    for (const join of joins) {
+      if (members.has(join.subscriber)) continue;
+      if (members.size >= maxMembers) {
+        join.subscriber.refused("room_full");
+        continue;
+      }
+      members.add(join.subscriber, join.member);
+      admitted.push(join);
+    }
+    return admitted;
+  }
+
+  /**
+   * Records the turn's joins and leaves, tells the members who were already
+   * here in one piece of news (E2), and welcomes each join that asked (C1):
+   * with the history up to `position`, the last message fanned out, so that
+   * what follows reaches the joiner live, with no gap and no repeat (C2).
+   */
+  async announce(
+    joins: readonly Join[],
+    left: readonly Member[],
+    position: Position,
+    leaving: ReadonlySet<Subscriber> = NOBODY,
+  ): Promise<void> {
+    const { members, memberList, store, memberPage, replay } = this.#options;
+    // Who joins and leaves in the same turn is news to nobody, and must not
+    // stay in the store's presence.
+    const both = new Set<Member>();
+    for (const join of joins) {
+      if (leaving.has(join.subscriber)) both.add(join.member);
+    }
+    const joined = joins.map((join) => join.member)
+      .filter((member) => !both.has(member));
+    if (both.size > 0) left = left.filter((member) => !both.has(member));
+    let presence: readonly Member[];
+    try {
+      await store.updatePresence(this.room, joined, left);
+      memberList.changed();
+      presence = await memberList.all();
+    } catch (error) {
+      return this.fail(joins, error as Error);
+    }
+    const count = presence.length;
+    if (joined.length > 0 || left.length > 0) {
+      const news = Batch.of({ room: this.room, joined, left, count });
+      const newcomers = new Set(joins.map((join) => join.subscriber));
+      for (const subscriber of [...members.subscribers()]) {
+        if (newcomers.has(subscriber) || leaving.has(subscriber)) continue;
+        members.offer(subscriber, news);
+      }
+    }
+    const page = pageOf(presence, undefined, memberPage);
+    for (const join of joins) {
+      if (!join.welcome || !members.has(join.subscriber)) continue;
+      let replayed;
+      try {
+        replayed = await store.replay(this.room, position.offset, {
+          since: join.welcome.since,
+          limit: replay,
+        });
+      } catch (error) {
+        this.fail([join], error as Error);
+        continue;
+      }
+      join.subscriber.welcome?.({
+        room: this.room,
+        member: join.member,
+        position,
+        recovered: replayed.recovered,
+        history: replayed.messages,
+        presence: page,
+        count,
+      });
+    }
+  }
+
+  /** Turns away joins the store failed: they are members no more. */
+  fail(joins: readonly Join[], error: Error): void {
+    this.#options.log(`room "${this.room}": ${error.message}`);
+    for (const join of joins) {
+      if (this.#options.members.forget(join.subscriber)) {
+        join.subscriber.refused("unavailable");
+      }
+    }
+  }
+
+  /** Refuses joins without looking at them: the room is unavailable. */
+  static refuse(joins: readonly Join[], refusal: Refusal): void {
+    for (const join of joins) join.subscriber.refused(refusal);
+  }
+}
