@@ -3,9 +3,9 @@
  * rooms it is in (A3), with exactly one reader and one writer (A4).
  *
  * The Client is the transport; the protocol is its {@linkcode Session}. A
- * plain connection (docs/contract.md) has a {@linkcode PlainSession}: one
+ * plain connection (docs/contract.md) has a plain session: one
  * room, chosen by its path (R2). A natter.v1 connection has a natter.v1
- * {@linkcode NatterSession}, which joins rooms by command. The Client reads
+ * session, which joins rooms by command. The Client reads
  * each text frame into its session, queues what the Hubs and the session
  * offer in a bounded {@linkcode Outbox}, and its {@linkcode Writer} sends
  * everything queued as one frame (O1, S3). It decides how the connection
@@ -20,16 +20,15 @@
  */
 
 import type { ClientOptions, Connection } from "./connection/client_options.ts";
-import { logClose } from "./connection/close_log.ts";
+import { Alarm } from "./connection/alarm.ts";
+import { logClose, logEviction } from "./connection/close_log.ts";
 import type { Link, Session } from "./connection/link.ts";
 import { Outbox } from "./connection/outbox.ts";
 import { Writer, type WriterOwner } from "./connection/writer.ts";
 import { EVENTS } from "./protocol/events.ts";
 import { LINES } from "./protocol/lines.ts";
-import { PlainSession } from "./protocol/plain.ts";
-import { Session as NatterSession } from "./protocol/session.ts";
+import { openSession } from "./protocol/open_session.ts";
 import { Batch } from "./room/batch.ts";
-import { TokenBucket } from "./util/bucket.ts";
 import {
   BINARY,
   type CloseReason,
@@ -72,7 +71,7 @@ export class Client implements Link, WriterOwner, EventListenerObject {
   readonly #firstFrameTimeout: number;
   /** When the connection's token expires, in ms since the Unix epoch. */
   readonly #expires?: number;
-  #expiry?: ReturnType<typeof setTimeout>;
+  #expiry?: Alarm;
   readonly #onClose?: (socket: WebSocket, client: Client) => void;
   #released?: CloseReason;
   #left = false;
@@ -95,34 +94,11 @@ export class Client implements Link, WriterOwner, EventListenerObject {
       highWaterMark: options.highWaterMark ?? 64 * 1024,
       writeWait: options.writeWait ?? 10_000,
     });
-    const rateLimit = options.rateLimit ?? 0;
-    // An unset burst (or 0, "unset" in the configuration) is the rate.
-    const rate = rateLimit > 0
-      ? new TokenBucket(rateLimit, options.rateBurst || Math.max(1, rateLimit))
-      : undefined;
-    const identity = connection.identity;
-    if (connection.room !== undefined) {
-      const user = identity?.user;
-      this.#session = new PlainSession(this, {
-        room: connection.room,
-        member: user === undefined
-          ? { client: this.id, nick: null }
-          : { client: this.id, nick: null, user },
-        rooms: connection.rooms,
-        maxMessageSize: options.maxMessageSize ?? 512,
-        rate,
-      });
-    } else {
-      this.#session = new NatterSession(this, connection.rooms, {
-        ...options,
-        identity,
-        rate,
-      });
-    }
+    this.#session = openSession(this, connection, options);
     this.#log = options.log ?? (() => {});
     this.#meter = options.meter ?? NO_METER;
     this.#firstFrameTimeout = options.firstFrameTimeout ?? 0;
-    this.#expires = identity?.expires;
+    this.#expires = connection.identity?.expires;
     this.#onClose = options.onClose;
     socket.binaryType = "arraybuffer";
     for (const type of ["open", "message", "error", "close"]) {
@@ -203,15 +179,8 @@ export class Client implements Link, WriterOwner, EventListenerObject {
     if (!close || this.#closing) return;
     if (this.#socket.readyState !== WebSocket.OPEN) return;
     if (close.code !== 1001) {
-      // What Deno still holds for this peer: it cannot be dropped, only
-      // stopped from growing (O3).
-      const unsent = this.#socket.bufferedAmount;
       this.#meter.evicted(close.reason);
-      this.#log(
-        `client evicted: ${close.reason} (${unsent} bytes unsent)`,
-        { event: "evicted", code: close.code, reason: close.reason, unsent },
-        "warning",
-      );
+      logEviction(this.#log, close, this.#socket.bufferedAmount);
     }
     this.#close(close);
   }
@@ -248,6 +217,15 @@ export class Client implements Link, WriterOwner, EventListenerObject {
     }
   }
 
+  /** Closes the connection with 1008: its token expired. */
+  readonly #expire = (): void => {
+    try {
+      this.#fail(TOKEN_EXPIRED);
+    } catch (error) {
+      this.crash(error);
+    }
+  };
+
   #handle(event: Event): void {
     switch (event.type) {
       case "open":
@@ -257,7 +235,9 @@ export class Client implements Link, WriterOwner, EventListenerObject {
             this.#firstFrameTimeout,
           );
         }
-        this.#watchExpiry();
+        if (this.#expires !== undefined) {
+          this.#expiry = new Alarm(this.#expires, this.#expire);
+        }
         return this.#session.open();
       case "message":
         return this.#read((event as MessageEvent).data);
@@ -323,28 +303,12 @@ export class Client implements Link, WriterOwner, EventListenerObject {
     }, 0);
   }
 
-  /** Closes the connection with 1008 when its token expires. */
-  #watchExpiry(): void {
-    const expires = this.#expires;
-    if (expires === undefined) return;
-    // setTimeout takes at most 2^31 - 1 ms (24.8 days): look again then.
-    const wait = Math.min(expires - Date.now(), 2 ** 31 - 1);
-    if (wait <= 0) return this.#fail(TOKEN_EXPIRED);
-    this.#expiry = setTimeout(() => {
-      try {
-        this.#watchExpiry();
-      } catch (error) {
-        this.crash(error);
-      }
-    }, wait);
-  }
-
   /** Leaves every room once, however many times the socket reports its close. */
   #leave(): void {
     if (this.#left) return;
     this.#left = true;
     clearTimeout(this.#firstFrame);
-    clearTimeout(this.#expiry);
+    this.#expiry?.stop();
     this.#session.leave();
   }
 }

@@ -26,11 +26,12 @@ import type { HubOptions } from "./room/hub_options.ts";
 import { Intake } from "./room/intake.ts";
 import { MemberList, type MemberPage } from "./room/member_list.ts";
 import { Members } from "./room/members.ts";
+import { Pacer } from "./room/pacer.ts";
+import { appendAll, settle } from "./room/receipts.ts";
 import {
   type Inbound,
   type Join,
   LEFT,
-  LOST,
   type Subscriber,
 } from "./room/subscriber.ts";
 import type { Store } from "./store/store.ts";
@@ -38,7 +39,7 @@ import { Channel, select } from "./util/channel.ts";
 import { type CloseReason, GOING_AWAY } from "./util/close_reasons.ts";
 import type { Log } from "./util/log.ts";
 import { type Meter, NO_METER } from "./util/meter.ts";
-import { nextTurn, pause } from "./util/turns.ts";
+import { nextTurn } from "./util/turns.ts";
 
 export type { HubOptions } from "./room/hub_options.ts";
 export type { Batch };
@@ -51,9 +52,6 @@ export type {
   Subscriber,
   Welcome,
 } from "./room/subscriber.ts";
-
-/** The longest a loaded room waits between turns to fill its frames, ms. */
-const MAX_PACE = 10;
 
 /**
  * A room's Hub. It opens the room in the store and starts running when
@@ -93,9 +91,7 @@ export class Hub implements AsyncDisposable {
   readonly #memberPage: number;
   readonly #arrivals: Arrivals;
   readonly #fanOut: FanOut;
-  readonly #paceBudget: number;
-  /** When the current turn began to offer, for its pacing. */
-  #sendsFrom?: number;
+  readonly #pacer: Pacer;
   readonly #onEmpty?: () => void;
   readonly #log: Log;
   readonly #meter: Meter;
@@ -141,7 +137,7 @@ export class Hub implements AsyncDisposable {
       memberList: this.#memberList,
       maxBatch: options.maxBatch ?? 256,
     });
-    this.#paceBudget = options.paceBudget ?? 2;
+    this.#pacer = new Pacer(options.paceBudget ?? 2);
     this.#onEmpty = options.onEmpty;
     this.#done = this.#run();
   }
@@ -212,19 +208,8 @@ export class Hub implements AsyncDisposable {
         );
       }
       if (requests.every((c) => c.closed && c.size === 0)) break;
-      // Sends cost per frame, whatever the frame holds: a room whose turns
-      // grow expensive waits before the next, so the next frames carry
-      // more messages for the same cost. A closing Hub does not wait.
-      // From the turn's first offer: the writers it woke run as microtasks
-      // before the turn's promise settles, so this is the cost of its sends,
-      // and not of the store's round trips before them.
-      const cost = this.#sendsFrom === undefined
-        ? 0
-        : performance.now() - this.#sendsFrom;
-      this.#sendsFrom = undefined;
-      if (this.#paceBudget > 0 && cost > this.#paceBudget) {
-        await pause(Math.min(cost, MAX_PACE));
-      }
+      // A closing Hub does not wait.
+      await this.#pacer.rest();
     }
     this.#fed.close();
     // The members leave the room's presence with the Hub, or a store that
@@ -291,45 +276,16 @@ export class Hub implements AsyncDisposable {
       const position = this.#fanOut.position;
       await this.#arrivals.announce(joins, left, position, leaving);
     }
-    const offsets = drafts.length > 0 ? await this.#append(drafts) : undefined;
-    this.#sendsFrom = performance.now();
+    const offsets = drafts.length > 0
+      ? await appendAll(this.#store, this.room, drafts, this.#log)
+      : undefined;
+    this.#pacer.sending();
     const fanning = this.#fanOut.deliver(this.#fed.takeAll());
     if (fanning) await fanning;
-    if (drafts.length > 0) this.#settle(drafts, offsets);
+    if (drafts.length > 0) settle(members, drafts, offsets);
     for (const subscriber of leaving) members.remove(subscriber, LEFT);
     if (drafts.length > 0) this.#measure(drafts);
     if (left.length > 0 && members.size === 0) this.#onEmpty?.();
-  }
-
-  /**
-   * Appends the turn's messages in one call; the store feeds them back.
-   *
-   * @returns each message's offset, or `undefined` if the store failed.
-   */
-  async #append(drafts: Inbound[]): Promise<number[] | undefined> {
-    try {
-      const stored = await this.#store.append(this.room, drafts);
-      return stored.map((message) => message.offset);
-    } catch (error) {
-      this.#log(`room "${this.room}": ${(error as Error).message}`);
-      return undefined;
-    }
-  }
-
-  /**
-   * Tells each sender what became of its message, once the turn's messages
-   * are out, so a receipt follows the message it is for. Nothing is
-   * acknowledged that the store did not take; a member's lost message with
-   * no receipt to tell costs the member its place.
-   */
-  #settle(drafts: Inbound[], offsets?: number[]): void {
-    for (let i = 0; i < drafts.length; i++) {
-      const { sender, receipt } = drafts[i];
-      if (sender && !this.#members.has(sender)) continue;
-      if (offsets) receipt?.stored(offsets[i]);
-      else if (receipt) receipt.lost();
-      else if (sender) this.#members.remove(sender, LOST);
-    }
   }
 
   /** Counts a turn's messages and how long each waited to go out. */

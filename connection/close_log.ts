@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { CloseReason } from "../util/close_reasons.ts";
 import type { Log } from "../util/log.ts";
 
 /** Leaving, going away, no status, or a dropped connection: not errors (I5). */
@@ -40,4 +41,26 @@ export function logClose(log: Log, event: CloseEvent, error: string): void {
       "warning",
     );
   }
+}
+
+/**
+ * Logs the eviction of a connection that natter closed after handing over
+ * what was queued, with what Deno still holds for the peer: it cannot be
+ * dropped, only stopped from growing (O3).
+ *
+ * @example
+ * ```ts
+ * logEviction(console.log, { code: 1008, reason: "send queue full" }, 4096);
+ * ```
+ */
+export function logEviction(
+  log: Log,
+  close: CloseReason,
+  unsent: number,
+): void {
+  log(
+    `client evicted: ${close.reason} (${unsent} bytes unsent)`,
+    { event: "evicted", code: close.code, reason: close.reason, unsent },
+    "warning",
+  );
 }

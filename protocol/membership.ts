@@ -9,6 +9,8 @@
 
 import type { Hub } from "../hub.ts";
 import type { Batch } from "../room/batch.ts";
+import type { Drafted, DraftRefusal } from "../room/draft.ts";
+import type { Speaker } from "../room/intake.ts";
 import type {
   Receipt,
   Refusal,
@@ -127,6 +129,27 @@ export class Membership implements Subscriber {
     const close = closeFor(release);
     if (close) return this.#owner.release(close);
     this.answerLeave();
+  }
+
+  /**
+   * Hands the `send` whose id was `id` to the room, through its intake as
+   * `speaker`'s, once drafted; it is acknowledged once stored (C3).
+   *
+   * @returns why the draft was refused, if it was.
+   */
+  send(
+    speaker: Speaker,
+    id: CommandId,
+    drafted: Drafted,
+  ): DraftRefusal | undefined {
+    if ("refused" in drafted) return drafted.refused;
+    this.hub.intake.offer(speaker, {
+      text: drafted.text,
+      from: this.member,
+      sender: this,
+      receipt: this.receipt(id),
+      at: performance.now(),
+    });
   }
 
   /**

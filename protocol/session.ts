@@ -28,13 +28,8 @@ import {
 import { exceedsUtf8 } from "../util/message.ts";
 import { Budgets } from "./budgets.ts";
 import { type Command, type JoinCommand, parseCommand } from "./commands.ts";
-import {
-  type CommandId,
-  type ErrorCode,
-  errorEvent,
-  historyEvent,
-  membersEvent,
-} from "./events.ts";
+import { type CommandId, type ErrorCode, errorEvent } from "./events.ts";
+import { readHistory, readMembers } from "./reads.ts";
 import { Membership, type MembershipOwner } from "./membership.ts";
 import type { SessionOptions } from "./session_options.ts";
 
@@ -194,21 +189,16 @@ export class Session implements ConnectionSession, Speaker {
           command.limit ?? this.#historyPage,
           this.#historyPage,
         );
-        this.#rooms.store.before(room, command.before, limit).then(
-          (messages) => this.#link.reply(historyEvent(id, room, messages)),
-          () => this.#error(id, "unavailable", "History is unavailable now"),
-        );
-        return;
+        const read = { id, room, before: command.before, limit };
+        return readHistory(this.#link, this.#rooms.store, read, this.#failed);
       }
       case "members": {
         const limit = command.limit ?? this.#memberPage;
         if (!this.#budgets.spend("reads")) {
           return this.#tooFast(id, "member reads");
         }
-        membership.hub.members(command.after, limit).then(
-          (page) => this.#link.reply(membersEvent(id, room, page)),
-          () => this.#error(id, "unavailable", "Members are unavailable now"),
-        );
+        const read = { id, after: command.after, limit };
+        readMembers(this.#link, membership.hub, read, this.#failed);
       }
     }
   }
@@ -267,32 +257,15 @@ export class Session implements ConnectionSession, Speaker {
   }
 
   #send(membership: Membership, id: CommandId, text: string): void {
-    const drafted = draft(text, {
-      maxBytes: this.#maxMessageSize,
-      rate: this.#rate,
-    });
-    if ("refused" in drafted) {
-      if (drafted.refused === "too_big") {
-        const limit = this.#maxMessageSize;
-        return this.#error(
-          id,
-          "too_big",
-          `A message is ${limit} bytes at most`,
-        );
-      }
-      return this.#error(
-        id,
-        "rate_limited",
-        "Sending too fast; the message was not sent",
-      );
+    const limits = { maxBytes: this.#maxMessageSize, rate: this.#rate };
+    const refused = membership.send(this, id, draft(text, limits));
+    if (refused === "too_big") {
+      const most = this.#maxMessageSize;
+      this.#error(id, "too_big", `A message is ${most} bytes at most`);
+    } else if (refused) {
+      const text = "Sending too fast; the message was not sent";
+      this.#error(id, "rate_limited", text);
     }
-    membership.hub.intake.offer(this, {
-      text: drafted.text,
-      from: membership.member,
-      sender: membership,
-      receipt: membership.receipt(id),
-      at: performance.now(),
-    });
   }
 
   #unregister(membership: Membership): void {
@@ -301,6 +274,9 @@ export class Session implements ConnectionSession, Speaker {
     // A Hub that has closed let every member go already: answer now.
     unregister.send(membership).catch(() => membership.answerLeave());
   }
+
+  readonly #failed = (id: CommandId, code: ErrorCode, text: string) =>
+    this.#error(id, code, text);
 
   #tooFast(id: CommandId, what: string): void {
     this.#error(id, "rate_limited", `Too many ${what}; try again shortly`);

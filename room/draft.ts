@@ -14,6 +14,11 @@ import { exceedsUtf8, normalize } from "../util/message.ts";
 /** Why a message was not drafted. */
 export type DraftRefusal = "too_big" | "rate_limited";
 
+/** A drafted message's normalised text, or why it was refused. */
+export type Drafted =
+  | { readonly text: string }
+  | { readonly refused: DraftRefusal };
+
 /** What a draft is measured against. */
 export interface DraftLimits {
   /** The largest message in UTF-8 bytes (K2). */
@@ -35,7 +40,7 @@ export interface DraftLimits {
 export function draft(
   text: string,
   limits: DraftLimits,
-): { readonly text: string } | { readonly refused: DraftRefusal } {
+): Drafted {
   if (exceedsUtf8(text, limits.maxBytes)) return TOO_BIG;
   if (limits.rate && !limits.rate.take()) return RATE_LIMITED;
   return { text: normalize(text) };

@@ -1,0 +1,71 @@
+/**
+ * A turn's messages into the store and back to their senders: appended in
+ * one call, then, once every member was offered them, each sender told what
+ * became of its message through its receipt (C3). Nothing is acknowledged
+ * that the store did not take.
+ *
+ * @module
+ */
+
+import type { Members } from "./members.ts";
+import { type Inbound, LOST } from "./subscriber.ts";
+import type { Store } from "../store/store.ts";
+import type { Log } from "../util/log.ts";
+
+/**
+ * Appends `drafts` to `room` in one call; the store feeds them back.
+ *
+ * @returns each message's offset, or `undefined` if the store failed.
+ *
+ * @example
+ * ```ts
+ * import { MemoryStore } from "../store/memory.ts";
+ *
+ * const store = new MemoryStore();
+ * await store.open("lobby", () => {});
+ * const from = { client: "c1", nick: null };
+ * await appendAll(store, "lobby", [{ text: "hi", from }], console.log); // [1]
+ * ```
+ */
+export async function appendAll(
+  store: Store,
+  room: string,
+  drafts: readonly Inbound[],
+  log: Log,
+): Promise<number[] | undefined> {
+  try {
+    const stored = await store.append(room, drafts);
+    return stored.map((message) => message.offset);
+  } catch (error) {
+    log(`room "${room}": ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
+/**
+ * Tells each sender that is still a member what became of its message:
+ * stored at its offset, or lost. A member's lost message with no receipt to
+ * tell costs the member its place: it cannot be told otherwise.
+ *
+ * @example
+ * ```ts
+ * import { Members } from "./members.ts";
+ * import { NO_METER } from "../util/meter.ts";
+ * declare const drafts: Inbound[];
+ *
+ * settle(new Members(NO_METER), drafts, undefined); // the store failed
+ * ```
+ */
+export function settle(
+  members: Members,
+  drafts: readonly Inbound[],
+  offsets: readonly number[] | undefined,
+): void {
+  for (let i = 0; i < drafts.length; i++) {
+    const { sender, receipt } = drafts[i];
+    if (sender && !members.has(sender)) continue;
+    if (offsets) receipt?.stored(offsets[i]);
+    else if (receipt) receipt.lost();
+    else if (sender) members.remove(sender, LOST);
+  }
+}
