@@ -2,7 +2,7 @@
  * The fan-out: how a room's Hub offers what its store fed back to every
  * member, in the store's order (I4): messages as shared batches (S3),
  * presence changes made on other servers as news, and a reset of the
- * room's history as the eviction of every member (C6).
+ * room's history as the eviction of every member (R6).
  *
  * @module
  */

@@ -33,7 +33,7 @@ export type Release =
 export const LEFT: Release = { kind: "left" };
 /** Evicted: its queue could not take what the room offered (A5). */
 export const QUEUE_FULL: Release = { kind: "evicted", cause: "queue_full" };
-/** Evicted: the room's history was reset under it (C6). */
+/** Evicted: the room's history was reset under it (R6). */
 export const HISTORY_RESET: Release = {
   kind: "evicted",
   cause: "history_reset",
