@@ -1,10 +1,13 @@
 /**
- * Parsing one configuration value: an address, an integer in range, one of a
- * list, a Redis URL, a string that is not empty; each refused with a
- * {@linkcode ConfigError} whose message is for the user.
+ * Parsing one configuration value as its setting declares it: an address,
+ * an integer in range, one of a list, a URL, a list, a string that is not
+ * empty; each refused with a {@linkcode ConfigError} whose message is for
+ * the user.
  *
  * @module
  */
+
+import { inProgram, type Setting } from "../settings/settings.ts";
 
 /** A configuration value that cannot be used; its message is for the user. */
 export class ConfigError extends Error {
@@ -12,6 +15,49 @@ export class ConfigError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "ConfigError";
+  }
+}
+
+/** What a flag or variable gave: a flag repeated gives several values. */
+export type Raw = string | readonly string[];
+
+/**
+ * The value `raw` gives `setting`, in the unit the program holds it in;
+ * `label` (the flag or the variable) names it in errors. An address gives
+ * the `hostname` and `port` it names.
+ *
+ * @example
+ * ```ts
+ * import { SETTINGS } from "../settings/settings.ts";
+ *
+ * parseValue(SETTINGS.writeWait, "--write-wait", "3"); // 3000
+ * ```
+ *
+ * @throws {ConfigError} quoting `label` and the value.
+ */
+export function parseValue(setting: Setting, label: string, raw: Raw): unknown {
+  // A flag repeated: the last one wins, but a list takes them all.
+  const one = typeof raw === "string" ? raw : raw.at(-1) ?? "";
+  switch (setting.type) {
+    case "integer":
+      return inProgram(
+        setting,
+        parseInteger(label, one, setting.min ?? 0, setting.max ?? Infinity),
+      );
+    case "string":
+      return nonEmpty(label, one);
+    case "list":
+      return (typeof raw === "string" ? raw.split(",") : raw)
+        .map((item) => item.trim())
+        .filter((item) => item !== "");
+    case "choice":
+      return oneOf(label, one, setting.choices);
+    case "url":
+      return parseUrl(label, one, setting.protocols);
+    case "address":
+      return parseAddr(label, one);
+    case "boolean":
+      throw new TypeError(`Cannot parse "${label}": it takes no value`);
   }
 }
 
@@ -43,32 +89,37 @@ export function nonEmpty(label: string, value: string): string {
 /** `value` if it is one of `choices`; a {@linkcode ConfigError} otherwise. */
 export function oneOf<T extends string>(
   label: string,
-  value: string | undefined,
+  value: string,
   choices: readonly T[],
-): T | undefined {
-  if (value === undefined) return undefined;
+): T {
   if ((choices as readonly string[]).includes(value)) return value as T;
   throw new ConfigError(
     `Cannot use "${label}": "${value}" is not one of ${choices.join(", ")}`,
   );
 }
 
-/** Checks a Redis URL: `redis://` or `rediss://`, with a host. */
-export function parseRedisUrl(label: string, value: string): string {
+/** Checks a URL: one of `protocols` (`redis:`), with a host. */
+export function parseUrl(
+  label: string,
+  value: string,
+  protocols: readonly string[],
+): string {
   let url;
   try {
     url = new URL(value);
   } catch {
     throw new ConfigError(`Cannot parse "${label}": "${value}" is not a URL`);
   }
-  if (!["redis:", "rediss:"].includes(url.protocol) || url.hostname === "") {
+  if (!protocols.includes(url.protocol) || url.hostname === "") {
+    const schemes = protocols.map((scheme) => `${scheme}//`).join(" or ");
     throw new ConfigError(
-      `Cannot use "${label}": "${value}" is not a redis:// or rediss:// URL with a host`,
+      `Cannot use "${label}": "${value}" is not a ${schemes} URL with a host`,
     );
   }
   return value;
 }
 
+/** Parses a whole number from `min` to `max`. */
 export function parseInteger(
   label: string,
   value: string,
