@@ -7,14 +7,16 @@
  * @module
  */
 
-import type {
-  Draft,
-  Feed,
-  Member,
-  Position,
-  Replay,
-  Store,
-  StoredMessage,
+import { newEpoch } from "./epoch.ts";
+import {
+  type Draft,
+  type Feed,
+  type Member,
+  type Position,
+  type Replay,
+  roomNotOpen,
+  type Store,
+  type StoredMessage,
 } from "./store.ts";
 
 /** Options for {@linkcode MemoryStore}. */
@@ -46,14 +48,6 @@ export function messageCost(text: string): number {
 
 /** The bytes {@linkcode messageCost} allows for a message besides its text. */
 export const MESSAGE_OVERHEAD = 256;
-
-/** A new epoch: 12 random base-36 characters. */
-export function newEpoch(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(8));
-  let epoch = "";
-  for (const byte of bytes) epoch += (byte % 36).toString(36);
-  return epoch + Date.now().toString(36).slice(-4);
-}
 
 class Room {
   readonly epoch = newEpoch();
@@ -215,7 +209,5 @@ export class MemoryStore implements Store {
  * rejects, and never throws, whatever it is called with.
  */
 function notOpen(room: string): Promise<never> {
-  return Promise.reject(
-    new RangeError(`Cannot write to room "${room}": not open`),
-  );
+  return Promise.reject(roomNotOpen(room));
 }

@@ -37,16 +37,17 @@ export function channelRoom(channel: string): string {
   return channel.slice("natter:{".length, -1);
 }
 
-/** Creates the room's stream, with a new epoch, when it does not exist. */
+/**
+ * Creates the room's stream, with a new epoch, when it does not exist;
+ * returns the epoch, and whether it created it.
+ */
 const ENSURE = `
 local function ensure(meta, log, candidate)
   local epoch = redis.call('HGET', meta, 'epoch')
-  if not epoch then
-    epoch = candidate
-    redis.call('DEL', log)
-    redis.call('HSET', meta, 'epoch', epoch, 'offset', 0, 'bytes', 0)
-  end
-  return epoch
+  if epoch then return epoch, false end
+  redis.call('DEL', log)
+  redis.call('HSET', meta, 'epoch', candidate, 'offset', 0, 'bytes', 0)
+  return candidate, true
 end
 local function now()
   local t = redis.call('TIME')
@@ -112,7 +113,8 @@ return {epoch, first, gap}
 
 /**
  * Opens, and keeps alive, a room for a node: creates the stream when it is
- * new; checks the node in and adds back any of its members that are
+ * new (to live for the room's time to live, like one that a node used and
+ * left); checks the node in and adds back any of its members that are
  * missing (after Redis lost them); with sweeping on, removes the members of
  * nodes that did not check in in time and publishes that they left.
  *
@@ -125,7 +127,7 @@ return {epoch, first, gap}
 export const TOUCH = ENSURE + `
 local meta, log, members, nodes = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local node = ARGV[3]
-local epoch = ensure(meta, log, ARGV[2])
+local epoch, created = ensure(meta, log, ARGV[2])
 local offset = tonumber(redis.call('HGET', meta, 'offset'))
 local clock = now()
 if ARGV[5] == '1' then
@@ -164,14 +166,15 @@ if #ARGV > 6 then
     redis.call('PUBLISH', ARGV[1], '{"o":"' .. node .. '","j":[' ..
       table.concat(joined, ',') .. '],"l":[]}')
   end
-  refresh(tonumber(ARGV[6]))
 end
+if created or #ARGV > 6 then refresh(tonumber(ARGV[6])) end
 return {epoch, offset}
 `;
 
 /**
- * Records a turn's joins and leaves of one node's members, checks the node
- * in, and publishes the change for the other nodes.
+ * Records a turn's leaves, then joins, of one node's members (so that a
+ * member in both is present), checks the node in, and publishes the change
+ * for the other nodes.
  *
  * ARGV: channel, node id, how long a check-in lasts (ms), the room's time
  * to live (ms), the number of joins, then joins and leaves as pairs of
@@ -183,14 +186,14 @@ local node = ARGV[2]
 redis.call('HSET', nodes, node, now() + tonumber(ARGV[3]))
 local joins = tonumber(ARGV[5])
 local joined, left = {}, {}
-for i = 6, 5 + 2 * joins, 2 do
-  redis.call('HSET', members, ARGV[i], ARGV[i + 1])
-  joined[#joined + 1] = ARGV[i + 1]
-end
 for i = 6 + 2 * joins, #ARGV, 2 do
   if redis.call('HDEL', members, ARGV[i]) == 1 then
     left[#left + 1] = ARGV[i + 1]
   end
+end
+for i = 6, 5 + 2 * joins, 2 do
+  redis.call('HSET', members, ARGV[i], ARGV[i + 1])
+  joined[#joined + 1] = ARGV[i + 1]
 end
 refresh(tonumber(ARGV[4]))
 if #joined + #left > 0 then
@@ -209,7 +212,8 @@ return 0
  * - `replay UPTO EPOCH SINCE LIMIT`: with EPOCH the room's and every
  *   message after SINCE still kept, those up to UPTO (the first element is
  *   then `1`: recovered); otherwise the latest LIMIT up to UPTO (`0`);
- * - `before BEFORE LIMIT`: the latest LIMIT before BEFORE.
+ * - `before BEFORE LIMIT`: the latest LIMIT kept before BEFORE (the latest
+ *   LIMIT when BEFORE is past the latest offset).
  */
 export const READ = `
 local meta, log = KEYS[1], KEYS[2]
@@ -242,7 +246,7 @@ if mode == 'replay' then
 end
 local limit = tonumber(ARGV[3])
 if limit <= 0 then return {epoch, last, 0, {}} end
-local to = tonumber(ARGV[2]) - 1
+local to = math.min(tonumber(ARGV[2]) - 1, last)
 local from, entries = range(to - limit + 1, to)
 return {epoch, last, from, entries}
 `;

@@ -4,42 +4,85 @@
  * store. The workers of `--workers N` share the main thread's store this
  * way, so each room has one offset sequence and one order for all of them;
  * the host feeds every worker that opened a room each message appended to
- * it, whichever worker sent it.
+ * it, whichever worker sent it, and tells the others of each worker's
+ * presence changes, as the Redis store tells other nodes.
  *
  * @module
  */
 
-import type {
-  Draft,
-  Feed,
-  Member,
-  Position,
-  Replay,
-  Store,
-  StoredMessage,
+import {
+  type Draft,
+  type Feed,
+  type Member,
+  type Position,
+  type Replay,
+  type RoomEvents,
+  roomNotOpen,
+  type Store,
+  type StoredMessage,
 } from "./store.ts";
 
 /** A store call on its way to the host. */
 export interface StoreCall {
   type: "store";
+  /** Which {@linkcode RemoteStore} calls: the host knows its rooms by it. */
+  peer: string;
   call: number;
-  method: Exclude<keyof Store, "open"> | "open";
+  method: keyof Store;
   args: unknown[];
 }
 
-/** What the host sends back: a call's answer, or a room's messages. */
+/**
+ * What the host sends back: a call's answer (an error by its class name
+ * and message), or what it feeds a room's peers: messages, or members who
+ * joined or left through another peer.
+ */
 export type StoreAnswer =
-  | { type: "answer"; call: number; value?: unknown; error?: string }
-  | { type: "feed"; room: string; messages: readonly StoredMessage[] };
+  | {
+    type: "answer";
+    call: number;
+    value?: unknown;
+    error?: string;
+    name?: string;
+  }
+  | { type: "feed"; room: string; messages: readonly StoredMessage[] }
+  | {
+    type: "feed";
+    room: string;
+    joined: readonly Member[];
+    left: readonly Member[];
+  };
+
+/** The built-in errors a rejection keeps its class across the port for. */
+const ERRORS: Record<string, ErrorConstructor> = {
+  Error,
+  RangeError,
+  TypeError,
+};
+
+/** A room this side opened: where its messages and news go. */
+interface Opened {
+  feed: Feed;
+  events?: RoomEvents;
+}
 
 /**
  * A {@linkcode Store} whose data lives behind `post`; hand it every
  * {@linkcode StoreAnswer} that arrives with {@linkcode RemoteStore.receive}.
+ *
+ * @example
+ * ```ts
+ * declare const port: MessagePort;
+ * const store = new RemoteStore((call) => port.postMessage(call));
+ * port.onmessage = (event) => store.receive(event.data);
+ * await store.open("lobby", (messages) => console.log(messages));
+ * ```
  */
 export class RemoteStore implements Store {
   readonly #post: (call: StoreCall) => void;
+  readonly #peer = crypto.randomUUID();
   readonly #calls = new Map<number, PromiseWithResolvers<unknown>>();
-  readonly #feeds = new Map<string, Feed>();
+  readonly #opened = new Map<string, Opened>();
   #next = 0;
 
   /** Creates a store that sends its calls with `post`. */
@@ -50,21 +93,39 @@ export class RemoteStore implements Store {
   /** Handles an answer or a feed from the host. */
   receive(answer: StoreAnswer): void {
     if (answer.type === "feed") {
-      return this.#feeds.get(answer.room)?.(answer.messages);
+      const opened = this.#opened.get(answer.room);
+      if ("messages" in answer) return opened?.feed(answer.messages);
+      return opened?.events?.presence?.(answer.joined, answer.left);
     }
     const pending = this.#calls.get(answer.call);
     if (!pending) return;
     this.#calls.delete(answer.call);
-    if (answer.error !== undefined) pending.reject(new Error(answer.error));
-    else pending.resolve(answer.value);
+    if (answer.error === undefined) return pending.resolve(answer.value);
+    const name = answer.name ?? "Error";
+    const Class = Object.hasOwn(ERRORS, name) ? ERRORS[name] : Error;
+    const error = new Class(answer.error);
+    error.name = name;
+    pending.reject(error);
   }
 
-  open(room: string, feed: Feed): Promise<Position> {
-    this.#feeds.set(room, feed);
-    return this.#call("open", [room]);
+  async open(
+    room: string,
+    feed: Feed,
+    events?: RoomEvents,
+  ): Promise<Position> {
+    // Set before the call: the host may feed the room before it answers.
+    const opened = { feed, events };
+    this.#opened.set(room, opened);
+    try {
+      return await this.#call<Position>("open", [room]);
+    } catch (error) {
+      if (this.#opened.get(room) === opened) this.#opened.delete(room);
+      throw error;
+    }
   }
 
   append(room: string, drafts: readonly Draft[]): Promise<StoredMessage[]> {
+    if (!this.#opened.has(room)) return Promise.reject(roomNotOpen(room));
     // Only what the store needs crosses the thread boundary.
     const plain = drafts.map(({ text, from }) => ({ text, from }));
     return this.#call("append", [room, plain]);
@@ -91,6 +152,7 @@ export class RemoteStore implements Store {
     joined: readonly Member[],
     left: readonly Member[],
   ): Promise<void> {
+    if (!this.#opened.has(room)) return Promise.reject(roomNotOpen(room));
     return this.#call("updatePresence", [room, joined, left]);
   }
 
@@ -99,7 +161,7 @@ export class RemoteStore implements Store {
   }
 
   close(room: string): Promise<void> {
-    this.#feeds.delete(room);
+    this.#opened.delete(room);
     return this.#call("close", [room]);
   }
 
@@ -107,7 +169,13 @@ export class RemoteStore implements Store {
     const call = ++this.#next;
     const pending = Promise.withResolvers<unknown>();
     this.#calls.set(call, pending);
-    this.#post({ type: "store", call, method, args });
+    try {
+      this.#post({ type: "store", peer: this.#peer, call, method, args });
+    } catch (error) {
+      // Arguments that cannot be cloned: a rejection, like any failure.
+      this.#calls.delete(call);
+      pending.reject(error);
+    }
     return pending.promise as Promise<T>;
   }
 }
@@ -115,11 +183,21 @@ export class RemoteStore implements Store {
 /**
  * Serves a {@linkcode Store} to several {@linkcode RemoteStore}s, each
  * reached through its own `post`.
+ *
+ * @example
+ * ```ts
+ * import { MemoryStore } from "./memory.ts";
+ *
+ * declare const port: MessagePort;
+ * const host = new StoreHost(new MemoryStore());
+ * port.onmessage = (event) =>
+ *   host.handle(event.data, (answer) => port.postMessage(answer));
+ * ```
  */
 export class StoreHost {
   readonly #store: Store;
-  /** Which peers opened each room. */
-  readonly #openers = new Map<string, Set<(a: StoreAnswer) => void>>();
+  /** The peers that opened each room, by peer id: how to reach each. */
+  readonly #openers = new Map<string, Map<string, (a: StoreAnswer) => void>>();
 
   /** Creates a host for `store`. */
   constructor(store: Store) {
@@ -131,56 +209,64 @@ export class StoreHost {
     call: StoreCall,
     post: (answer: StoreAnswer) => void,
   ): Promise<void> {
-    const [room] = call.args as [string];
     try {
-      const value = await this.#run(call, room, post);
+      const value = await this.#run(call, post);
       post({ type: "answer", call: call.call, value });
     } catch (error) {
-      post({
-        type: "answer",
-        call: call.call,
-        error: (error as Error).message,
-      });
+      const { name, message } = error as Error;
+      post({ type: "answer", call: call.call, error: message, name });
     }
   }
 
-  #run(
+  async #run(
     call: StoreCall,
-    room: string,
     post: (answer: StoreAnswer) => void,
   ): Promise<unknown> {
     const store = this.#store;
     const args = call.args as never[];
+    const room: string = args[0];
     switch (call.method) {
       case "open": {
         let openers = this.#openers.get(room);
-        if (!openers) this.#openers.set(room, openers = new Set());
-        openers.add(post);
+        if (!openers) this.#openers.set(room, openers = new Map());
+        // The latest `post` of a peer reaches it: a peer opening a room
+        // again is fed once.
+        openers.set(call.peer, post);
         const peers = openers;
-        return store.open(room, (messages) => {
-          for (const peer of peers) peer({ type: "feed", room, messages });
+        return await store.open(room, (messages) => {
+          for (const peer of peers.values()) {
+            peer({ type: "feed", room, messages });
+          }
         });
       }
       case "close": {
         // The room is forgotten only once no peer serves it.
         const openers = this.#openers.get(room);
-        openers?.delete(post);
-        if (openers && openers.size > 0) return Promise.resolve();
+        openers?.delete(call.peer);
+        if (openers && openers.size > 0) return;
         this.#openers.delete(room);
-        return store.close(room);
+        return await store.close(room);
       }
       case "append":
-        return store.append(args[0], args[1]);
+        return await store.append(room, args[1]);
       case "replay":
-        return store.replay(args[0], args[1], args[2]);
+        return await store.replay(room, args[1], args[2]);
       case "before":
-        return store.before(args[0], args[1], args[2]);
-      case "updatePresence":
-        return store.updatePresence(args[0], args[1], args[2]);
+        return await store.before(room, args[1], args[2]);
+      case "updatePresence": {
+        const [, joined, left] = call.args as [string, Member[], Member[]];
+        await store.updatePresence(room, joined, left);
+        if (joined.length + left.length === 0) return;
+        // The calling peer's Hub told its own members already.
+        for (const [peer, reach] of this.#openers.get(room) ?? []) {
+          if (peer !== call.peer) reach({ type: "feed", room, joined, left });
+        }
+        return;
+      }
       case "presence":
-        return store.presence(args[0]);
+        return await store.presence(room);
       case "ready":
-        return Promise.resolve(store.ready?.() ?? true);
+        return store.ready?.() ?? true;
     }
   }
 }

@@ -45,8 +45,15 @@ interface Waiter {
  *
  * @example
  * ```ts
- * const stream = new RoomStream({ epoch: "e", offset: 0 }, { feed, read });
- * stream.receive("e", [message2]); // waits for 1, which is read
+ * import type { StoredMessage } from "./store.ts";
+ *
+ * declare const message1: StoredMessage;
+ * declare const message2: StoredMessage;
+ * const stream = new RoomStream({ epoch: "e", offset: 0 }, {
+ *   feed: (messages) => console.log(messages.map((m) => m.offset)),
+ *   read: () => Promise.resolve({ epoch: "e", messages: [] }),
+ * });
+ * stream.receive("e", [message2]); // waits for 1, and reads the history
  * stream.receive("e", [message1]); // 1 and 2 go out, in one call
  * ```
  */

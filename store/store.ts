@@ -64,13 +64,13 @@ export interface Replay {
 export type Feed = (messages: readonly StoredMessage[]) => void;
 
 /**
- * What a store shared by several processes tells a room's Hub besides its
- * messages. A store of this process alone never calls them.
+ * What a store shared by several nodes or workers tells a room's Hub
+ * besides its messages. A store that nothing else uses never calls them.
  */
 export interface RoomEvents {
   /**
-   * Members joined or left on another process, or were found gone with
-   * their process (presence expiry): the Hub tells its members (E2).
+   * Members joined or left on another node or worker, or were found gone
+   * with their node (presence expiry): the Hub tells its members (E2).
    */
   presence?(joined: readonly Member[], left: readonly Member[]): void;
   /**
@@ -83,8 +83,15 @@ export interface RoomEvents {
 
 /**
  * A room store. Every method may be answered from another process, so each
- * returns a promise; none is called per recipient, and a turn's messages go
- * in with one {@linkcode Store.append}.
+ * returns a promise, and rejects rather than throws; none is called per
+ * recipient, and a turn's messages go in with one {@linkcode Store.append}.
+ *
+ * A room is open in a store between its {@linkcode Store.open} and its
+ * {@linkcode Store.close}. Reads answer for any room (one never created is
+ * empty); writes to a room the store has not opened reject with
+ * {@linkcode roomNotOpen}, even where another store sharing the data
+ * (another node, another worker) has it open. `store/conformance.ts` holds
+ * what every store must do alike.
  */
 export interface Store {
   /**
@@ -116,7 +123,11 @@ export interface Store {
     before: number,
     limit: number,
   ): Promise<StoredMessage[]>;
-  /** Records a turn's presence changes for the room (E2). */
+  /**
+   * Records a turn's presence changes for the room (E2): the leaves first,
+   * then the joins, so a member in both is present. A member is known by
+   * its `client`: joining again replaces it.
+   */
   updatePresence(
     room: string,
     joined: readonly Member[],
@@ -126,8 +137,9 @@ export interface Store {
   presence(room: string): Promise<Member[]>;
   /**
    * This process no longer serves the room (no members, history expired):
-   * stop feeding it, and forget it where the store is this process's own,
-   * so that a room created again gets a new epoch.
+   * stop feeding it, and forget it once nothing serves it (at once when no
+   * other node or worker has it open; in Redis, after the history's time
+   * to live), so that a room created again gets a new epoch.
    */
   close(room: string): Promise<void>;
   /**
@@ -135,4 +147,17 @@ export interface Store {
    * fail leaves it out.
    */
   ready?(): boolean;
+}
+
+/**
+ * The error a store rejects a write with when the room is not open in it.
+ *
+ * @example
+ * ```ts
+ * const rejected = Promise.reject(roomNotOpen("lobby"));
+ * await rejected.catch((error: RangeError) => console.log(error.message));
+ * ```
+ */
+export function roomNotOpen(room: string): RangeError {
+  return new RangeError(`Cannot write to room "${room}": not open`);
 }
