@@ -40,6 +40,7 @@ import {
 } from "./util/close_reasons.ts";
 import type { Log } from "./util/log.ts";
 import { type Meter, NO_METER } from "./util/meter.ts";
+import { withDefaults } from "./settings/with_defaults.ts";
 
 export type { ClientOptions, Connection } from "./connection/client_options.ts";
 
@@ -87,17 +88,18 @@ export class Client implements Link, WriterOwner, EventListenerObject {
     this.id = connection.id;
     this.#socket = socket;
     const plain = connection.room !== undefined;
-    this.#queue = new Outbox(options.queueSize ?? 256, plain ? LINES : EVENTS, {
-      maxBytes: options.queueBytes ?? 1024 * 1024,
+    const o = withDefaults(options);
+    this.#queue = new Outbox(o.queueSize, plain ? LINES : EVENTS, {
+      maxBytes: o.queueBytes,
     });
     this.#writer = new Writer(socket, this.#queue, this, {
-      highWaterMark: options.highWaterMark ?? 64 * 1024,
-      writeWait: options.writeWait ?? 10_000,
+      highWaterMark: o.highWaterMark,
+      writeWait: o.writeWait,
     });
     this.#session = openSession(this, connection, options);
     this.#log = options.log ?? (() => {});
     this.#meter = options.meter ?? NO_METER;
-    this.#firstFrameTimeout = options.firstFrameTimeout ?? 0;
+    this.#firstFrameTimeout = o.firstFrameTimeout;
     this.#expires = connection.identity?.expires;
     this.#onClose = options.onClose;
     socket.binaryType = "arraybuffer";

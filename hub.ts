@@ -52,6 +52,7 @@ export type {
   Subscriber,
   Welcome,
 } from "./room/subscriber.ts";
+import { withDefaults } from "./settings/with_defaults.ts";
 
 /**
  * A room's Hub. It opens the room in the store and starts running when
@@ -107,13 +108,14 @@ export class Hub implements AsyncDisposable {
 
   /** Creates the Hub of `room`, whose history lives in `store`. */
   constructor(room: string, store: Store, options: HubOptions = {}) {
-    const backlog = options.backlog ?? 8192;
+    const o = withDefaults(options);
+    const backlog = o.backlog;
     this.room = room;
     this.register = new Channel(backlog);
     this.unregister = new Channel(backlog);
     this.broadcast = new Channel(backlog);
     this.intake = new Intake(this.broadcast, {
-      capacity: options.maxWaiting,
+      capacity: o.maxWaiting,
       onDrop: (inbound) => inbound.receipt?.lost(),
     });
     this.#fed = new Channel(backlog);
@@ -122,22 +124,23 @@ export class Hub implements AsyncDisposable {
     this.#meter = options.meter ?? NO_METER;
     this.#members = new Members(this.#meter);
     this.#memberList = new MemberList(() => store.presence(room));
-    this.#memberPage = options.memberPage ?? 100;
+    this.#memberPage = o.memberPage;
     this.#arrivals = new Arrivals(room, {
       members: this.#members,
       memberList: this.#memberList,
       store,
-      maxMembers: options.maxMembers ?? 10_000,
+      maxMembers: o.maxMembers,
       memberPage: this.#memberPage,
-      replay: options.replay ?? 50,
+      replay: o.replay,
       log: this.#log,
     });
     this.#fanOut = new FanOut(room, {
       members: this.#members,
       memberList: this.#memberList,
-      maxBatch: options.maxBatch ?? 256,
+      // A batch fits a queue of the default size.
+      maxBatch: options.maxBatch ?? o.queueSize,
     });
-    this.#pacer = new Pacer(options.paceBudget ?? 2);
+    this.#pacer = new Pacer(o.paceBudget);
     this.#onEmpty = options.onEmpty;
     this.#done = this.#run();
   }

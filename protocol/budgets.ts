@@ -6,6 +6,7 @@
  */
 
 import { TokenBucket } from "../util/bucket.ts";
+import { DEFAULTS } from "../settings/settings.ts";
 
 /** The kinds of command with a budget of their own. */
 export type Spending = "joins" | "reads" | "creates";
@@ -58,12 +59,13 @@ export class Budgets {
 
   /** Creates full budgets. */
   constructor(options: BudgetOptions = {}) {
-    const rooms = options.maxRooms ?? 32;
-    const reads = options.historyRate ?? 10;
+    // Here `maxRooms` is the rooms one connection may be in.
+    const rooms = options.maxRooms ?? DEFAULTS.maxRoomsPerClient;
+    const reads = options.historyRate ?? DEFAULTS.historyRate;
     this.#buckets = {
-      joins: bucket(options.joinRate ?? 10, 2 * rooms),
+      joins: bucket(options.joinRate ?? DEFAULTS.joinRate, 2 * rooms),
       reads: bucket(reads, 2 * reads),
-      creates: bucket(options.createRate ?? 1, rooms),
+      creates: bucket(options.createRate ?? DEFAULTS.createRate, rooms),
     };
   }
 

@@ -15,6 +15,7 @@ import type { Link, Session } from "../connection/link.ts";
 import { TokenBucket } from "../util/bucket.ts";
 import { PlainSession } from "./plain.ts";
 import { Session as NatterSession } from "./session.ts";
+import { withDefaults } from "../settings/with_defaults.ts";
 
 /**
  * The session of the connection behind `link`.
@@ -35,7 +36,8 @@ export function openSession(
   connection: Connection,
   options: ClientOptions = {},
 ): Session {
-  const limit = options.rateLimit ?? 0;
+  const o = withDefaults(options);
+  const limit = o.rateLimit;
   // An unset burst (or 0, "unset" in the configuration) is the rate.
   const rate = limit > 0
     ? new TokenBucket(limit, options.rateBurst || Math.max(1, limit))
@@ -51,7 +53,7 @@ export function openSession(
       ? { client: link.id, nick: null }
       : { client: link.id, nick: null, user },
     rooms,
-    maxMessageSize: options.maxMessageSize ?? 512,
+    maxMessageSize: o.maxMessageSize,
     rate,
   });
 }

@@ -32,6 +32,7 @@ import { type CommandId, type ErrorCode, errorEvent } from "./events.ts";
 import { readHistory, readMembers } from "./reads.ts";
 import { Membership, type MembershipOwner } from "./membership.ts";
 import type { SessionOptions } from "./session_options.ts";
+import { withDefaults } from "../settings/with_defaults.ts";
 
 export type { SessionOptions } from "./session_options.ts";
 
@@ -83,11 +84,12 @@ export class Session implements ConnectionSession, Speaker {
     this.#link = link;
     this.#rooms = rooms;
     this.#rate = options.rate;
-    this.#maxMessageSize = options.maxMessageSize ?? 512;
-    this.#maxCommandSize = options.maxCommandSize ?? 4096;
-    this.#maxRooms = options.maxRoomsPerClient ?? 32;
-    this.#historyPage = options.historyPage ?? 100;
-    this.#memberPage = options.memberPage ?? 100;
+    const o = withDefaults(options);
+    this.#maxMessageSize = o.maxMessageSize;
+    this.#maxCommandSize = o.maxCommandSize;
+    this.#maxRooms = o.maxRoomsPerClient;
+    this.#historyPage = o.historyPage;
+    this.#memberPage = o.memberPage;
     this.#identity = options.identity;
     this.#budgets = new Budgets({ ...options, maxRooms: this.#maxRooms });
     this.#owner = {

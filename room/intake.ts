@@ -22,6 +22,7 @@
 
 import type { Channel } from "../util/channel.ts";
 import type { CloseReason } from "../util/close_reasons.ts";
+import { DEFAULTS } from "../settings/settings.ts";
 
 /** The close sent to a sender that has more than its share waiting. */
 export const TOO_FAST: CloseReason = { code: 1008, reason: "sending too fast" };
@@ -94,7 +95,7 @@ export class Intake<T> {
 
   /** Creates the intake of `target`, a Hub's broadcast channel. */
   constructor(target: Channel<T>, options: IntakeOptions<T> = {}) {
-    const capacity = options.capacity ?? 16384;
+    const capacity = options.capacity ?? DEFAULTS.maxWaiting;
     if (!Number.isSafeInteger(capacity) || capacity < 1) {
       throw new RangeError(
         `Cannot create intake: capacity "${capacity}" is not a positive integer`,

@@ -11,6 +11,7 @@
 import { Hub, type HubOptions } from "../hub.ts";
 import type { CloseReason } from "../util/close_reasons.ts";
 import type { Store } from "../store/store.ts";
+import { DEFAULTS } from "../settings/settings.ts";
 
 /** Options for {@linkcode Rooms}. */
 export interface RoomsOptions extends Omit<HubOptions, "onEmpty"> {
@@ -50,8 +51,8 @@ export class Rooms implements AsyncDisposable {
   constructor(store: Store, options: RoomsOptions = {}) {
     this.#store = store;
     this.#options = options;
-    this.#maxRooms = options.maxRooms ?? 4096;
-    this.#historyTtl = options.historyTtl ?? 300_000;
+    this.#maxRooms = options.maxRooms ?? DEFAULTS.maxRooms;
+    this.#historyTtl = options.historyTtl ?? DEFAULTS.historyTtl;
   }
 
   /** Where the rooms' history lives. */
