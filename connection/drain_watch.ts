@@ -28,8 +28,12 @@ interface Waiter {
  *
  * @example
  * ```ts
+ * declare const socket: WebSocket;
+ *
  * const drains = new DrainWatch();
- * if (await drains.wait(socket, { mark: 65536, writeWait: 10_000 })) send();
+ * if (await drains.wait(socket, { mark: 65536, writeWait: 10_000 })) {
+ *   socket.send("what was waiting");
+ * }
  * ```
  */
 export class DrainWatch {

@@ -56,6 +56,7 @@ const REFUSALS: Record<Refusal, string> = {
  * @example
  * ```ts
  * declare const owner: MembershipOwner;
+ * import type { Hub } from "../hub.ts";
  * declare const hub: Hub;
  *
  * const membership = new Membership(owner, hub, {

@@ -24,6 +24,7 @@ import { withDefaults } from "../settings/with_defaults.ts";
  * ```ts
  * import { Rooms } from "../room/rooms.ts";
  * import { MemoryStore } from "../store/memory.ts";
+ * import type { Link } from "../connection/link.ts";
  * declare const link: Link;
  *
  * const rooms = new Rooms(new MemoryStore());

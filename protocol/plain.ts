@@ -48,6 +48,7 @@ export interface PlainOptions {
  * ```ts
  * import { Rooms } from "../room/rooms.ts";
  * import { MemoryStore } from "../store/memory.ts";
+ * import type { Link } from "../connection/link.ts";
  * declare const link: Link;
  *
  * const session = new PlainSession(link, {

@@ -25,6 +25,7 @@ export type ReadFailed = (id: CommandId, code: ErrorCode, text: string) => void;
  * @example
  * ```ts
  * import { MemoryStore } from "../store/memory.ts";
+ * import type { Link } from "../connection/link.ts";
  * declare const link: Link;
  *
  * const read = { id: 1, room: "lobby", before: 10, limit: 100 };
@@ -50,7 +51,9 @@ export function readHistory(
  *
  * @example
  * ```ts
+ * import type { Link } from "../connection/link.ts";
  * declare const link: Link;
+ * import type { Hub } from "../hub.ts";
  * declare const hub: Hub;
  *
  * readMembers(link, hub, { id: 2, limit: 100 }, () => {});

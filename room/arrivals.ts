@@ -44,6 +44,7 @@ export interface ArrivalsOptions {
  * import { Members } from "./members.ts";
  * import { MemoryStore } from "../store/memory.ts";
  * import { NO_METER } from "../util/meter.ts";
+ * import type { Join } from "./subscriber.ts";
  * declare const join: Join;
  *
  * const store = new MemoryStore();

@@ -77,8 +77,12 @@ class Queue<T> {
  *
  * @example
  * ```ts
- * const intake = new Intake(hub.broadcast);
- * intake.offer(client, "hello"); // into the channel, or waiting its turn
+ * import { Channel } from "../util/channel.ts";
+ *
+ * const broadcast = new Channel<string>(8192);
+ * const intake = new Intake(broadcast);
+ * const sender = { refuse: () => console.log("sending too fast") };
+ * intake.offer(sender, "hello"); // into the channel, or waiting its turn
  * ```
  */
 export class Intake<T> {

@@ -24,6 +24,10 @@ export interface MemberPage {
  *
  * @example
  * ```ts
+ * import { MemoryStore } from "../store/memory.ts";
+ *
+ * const store = new MemoryStore();
+ * await store.open("lobby", () => {});
  * const list = new MemberList(() => store.presence("lobby"));
  * const first = await list.page(undefined, 100);
  * const next = await list.page(first.next ?? undefined, 100);

@@ -18,6 +18,7 @@ import type { Member } from "../store/store.ts";
  * ```ts
  * import { Batch } from "./batch.ts";
  * import { NO_METER } from "../util/meter.ts";
+ * import type { Subscriber } from "./subscriber.ts";
  * declare const subscriber: Subscriber;
  *
  * const members = new Members(NO_METER);

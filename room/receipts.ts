@@ -51,6 +51,7 @@ export async function appendAll(
  * ```ts
  * import { Members } from "./members.ts";
  * import { NO_METER } from "../util/meter.ts";
+ * import type { Inbound } from "./subscriber.ts";
  * declare const drafts: Inbound[];
  *
  * settle(new Members(NO_METER), drafts, undefined); // the store failed

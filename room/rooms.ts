@@ -34,6 +34,8 @@ export interface RoomsOptions extends Omit<HubOptions, "onEmpty"> {
  *
  * @example
  * ```ts
+ * import { MemoryStore } from "../store/memory.ts";
+ *
  * await using rooms = new Rooms(new MemoryStore());
  * const hub = rooms.get("lobby"); // undefined past the room limit
  * ```
