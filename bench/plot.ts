@@ -3,7 +3,7 @@
  * step (log scale) above, p99 latency per step below. Reads chatbench's or
  * `deno task bench ramp`'s JSON, which share their keys.
  *
- *   deno task bench:plot            BENCHMARKS.md's two plots, from bench/results/
+ *   deno task bench:plot            docs/benchmarks.md's two plots, from bench/results/
  *   deno task bench:plot [--out docs/bench-ramp.svg] NAME=ramp.json ...
  *
  * @module
@@ -162,7 +162,7 @@ export function toSeries(
   };
 }
 
-/** The ramps BENCHMARKS.md shows, as `bench/suite.sh` names them. */
+/** The ramps docs/benchmarks.md shows, as `bench/suite.sh` names them. */
 const DOCUMENTED = [
   ["natter", "chatbench", "natter"],
   ["baseline", "chatbench", "baseline"],
@@ -194,7 +194,7 @@ if (import.meta.main) {
     },
   });
   if (positionals.length === 0) {
-    // BENCHMARKS.md's plots, from the results checked in under --results.
+    // docs/benchmarks.md's plots, from the results checked in under --results.
     for (const clients of [100, 1000]) {
       const series = DOCUMENTED.map(([name, generator, server]) =>
         read(

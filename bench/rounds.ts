@@ -2,7 +2,7 @@
  * Medians and spreads over rounds: reads a directory of ramps named
  * `SCENARIO-ROUND.json` (as `bench/rooms_suite.sh` writes them) and prints,
  * per scenario, each round's best passing step and the median of the rounds,
- * as the Markdown table of BENCHMARKS.md.
+ * as the Markdown table of docs/benchmarks.md.
  *
  *   deno run --allow-read bench/rounds.ts RESULTS_DIR
  *

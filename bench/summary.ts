@@ -1,7 +1,7 @@
 /**
  * Summarises a directory of chatbench (or `deno task bench`) JSON results,
  * as written by `bench/suite.sh`, into the Markdown tables of
- * BENCHMARKS.md.
+ * docs/benchmarks.md.
  *
  *   deno run --allow-read bench/summary.ts RESULTS_DIR
  *

@@ -1,5 +1,5 @@
 /**
- * Regenerates the README's pictures of the page: `deno task screenshot`.
+ * Regenerates the pictures of the page in docs/page.md and the README: `deno task screenshot`.
  * Starts natter, has three people join the room `deno` and two of them hold
  * a short conversation, and writes `docs/screenshot.png` (desktop, light
  * scheme) and `docs/screenshot-phone.png` (a 360 px phone, dark scheme).

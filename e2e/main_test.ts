@@ -152,7 +152,7 @@ Deno.test("main() closes clients with 1012 on SIGTERM, 1001 on SIGINT, and exits
 });
 
 Deno.test("main() exits 0 on SIGTERM despite a stalled client", async (t) => {
-  // natter gives up on a peer that does not answer after 5 s (README); the
+  // natter gives up on a peer that does not answer after 5 s (docs/operations.md); the
   // exit deadline comes on top of that, so a slow machine has 10 s to spare.
   const exitDeadline = 5000 + EXIT_DEADLINE_MS;
   // Loopback TCP absorbs about 4 MB that a peer never reads, so 400-byte

@@ -82,7 +82,7 @@ Deno.test("natter under sustained overload keeps its readers, bounds its memory 
       /^(1008 sending too fast|null no close frame|null closed by the generator)$/,
     );
   }
-  // The README's bound: 24,576 inbound messages of 512 bytes, and per reader
+  // The bound docs/operations.md gives: 24,576 inbound messages of 512 bytes, and per reader
   // 64 KiB plus one frame of 256 such messages held unsent; with 64 MiB more
   // for what V8 has not collected yet.
   const bound = (24_576 * 512) / 2 ** 20 + (report.readers * 192) / 1024 + 64;
