@@ -13,7 +13,7 @@
  */
 
 import type { VerifierOptions } from "../auth/token.ts";
-import type { CloseReason } from "../hub.ts";
+import type { CloseReason } from "../util/close_reasons.ts";
 import {
   type IpAnswer,
   type IpCall,

@@ -19,6 +19,7 @@ export const MAX_CLOSE_REASON_BYTES = 123;
  *
  * @example
  * ```ts
+ * declare const socket: WebSocket;
  * socket.close(1008, fitCloseReason("é".repeat(100))); // 61 of them
  * ```
  */

@@ -18,8 +18,11 @@ export type LimitedBody = { text: string } | { tooLarge: true };
  *
  * @example
  * ```ts
- * const body = await readLimited(request, 64 * 1024);
- * if ("tooLarge" in body) return new Response(null, { status: 413 });
+ * async function handle(request: Request): Promise<Response> {
+ *   const body = await readLimited(request, 64 * 1024);
+ *   if ("tooLarge" in body) return new Response(null, { status: 413 });
+ *   return new Response(`${body.text.length} characters`);
+ * }
  * ```
  */
 export async function readLimited(

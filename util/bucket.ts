@@ -11,8 +11,11 @@
  *
  * @example
  * ```ts
+ * declare const socket: WebSocket;
  * const bucket = new TokenBucket(10, 20); // 10 a second, bursts of 20
- * if (!bucket.take()) refuse();
+ * socket.addEventListener("message", () => {
+ *   if (!bucket.take()) socket.close(1008, "too many messages");
+ * });
  * ```
  */
 export class TokenBucket {

@@ -72,8 +72,10 @@ export interface AdmissionOptions {
  *
  * @example
  * ```ts
+ * declare const socket: WebSocket;
  * const clients = new Admission(2);
  * if (clients.admits()) clients.add(socket); // released when it closes
+ * else socket.close(1013, "try again later");
  * ```
  */
 export class Admission implements EventListenerObject {

@@ -23,8 +23,14 @@ export interface IpSlots {
  *
  * @example
  * ```ts
+ * declare const socket: WebSocket;
  * const slots = new IpCounts(2);
- * if (slots.take("10.0.0.1")) { ... slots.give("10.0.0.1"); }
+ * const ip = "10.0.0.1";
+ * if (slots.take(ip)) {
+ *   socket.addEventListener("close", () => slots.give(ip), { once: true });
+ * } else {
+ *   socket.close(1008, `Too many connections from "${ip}"`);
+ * }
  * ```
  */
 export class IpCounts implements IpSlots {

@@ -5,19 +5,14 @@
  * - A request must be complete within the request timeout: `node:http`
  *   closes a connection that sent nothing, or half a request, by then.
  *   `Deno.serve` has no such deadline and holds such connections forever.
- * - WebSocket upgrades go through `Deno.upgradeWebSocket(request, { socket,
- *   head })`, which takes the TCP stream away from `node:http` and runs
- *   Deno's own WebSocket on it: frames cost what they did with `Deno.serve`,
- *   a connection 2 to 3 KiB more. The socket is detached from the server
- *   from then on.
+ * - WebSocket upgrades are handed off to Deno's own WebSocket
+ *   (`upgrade.ts`); the socket is detached from the server from then on.
  * - Every TCP connection counts against a socket cap: one accepted over it
  *   is closed at once, so natter's own connections never use up the
  *   process's descriptors.
  * - With a certificate and key it serves TLS on `node:https`, with the same
- *   deadline (also for the TLS handshake), cap and recovery. Deno upgrades
- *   only a plain TCP socket, so a WebSocket over TLS is relayed through a
- *   loopback connection (`loopback.ts`): it holds three descriptors, and
- *   each counts against the cap.
+ *   deadline (also for the TLS handshake), cap and recovery; a WebSocket
+ *   over TLS runs on a loopback connection (see `upgrade.ts`).
  * - If the process runs out of descriptors anyway, Deno 2.9's `node:net`
  *   stops accepting for good (its accept loop drops the EMFILE and never
  *   polls the listener again). natter checks once a second whether a
@@ -26,8 +21,7 @@
  *   resumes within a second of descriptors coming free, and the
  *   connections that waited in the kernel's queue meanwhile are served.
  *   During a shortage each connection that closes makes it listen again at
- *   once. Over TLS, an upgrade that finds no descriptor for its loopback
- *   is answered 503 and closed at once.
+ *   once.
  *
  * @module
  */
@@ -35,13 +29,12 @@
 import http from "node:http";
 import https from "node:https";
 import type { Socket } from "node:net";
-import type { Duplex } from "node:stream";
 import { Admission } from "./admission.ts";
-import { isExhausted } from "./descriptors.ts";
-import { type Watch, watchDescriptors } from "./descriptor_watch.ts";
-import { Loopback, relay } from "./loopback.ts";
-import { toRequest, writeRaw, writeResponse } from "./node_bridge.ts";
+import { watchDescriptors } from "./descriptor_watch.ts";
+import { Loopback } from "./loopback.ts";
+import { toRequest, writeResponse } from "./node_bridge.ts";
 import { bindNow } from "./tcp_bind.ts";
+import { handOffUpgrades } from "./upgrade.ts";
 import type {
   Handler,
   Listener,
@@ -55,52 +48,7 @@ export type {
   ListenOptions,
   RequestInfo,
 } from "./listen_options.ts";
-
-/** A connection `node:http` handed over for an upgrade, until it is upgraded or refused. */
-interface Pending {
-  socket: Duplex;
-  head: Uint8Array;
-  sockets: Admission;
-}
-
-const pending = new WeakMap<Request, Pending>();
-
-/**
- * Upgrades `request` to a WebSocket, like `Deno.upgradeWebSocket`: over
- * the connection {@linkcode listen} received it on, or through `Deno.serve`
- * for a request that came from there.
- */
-export function upgradeWebSocket(
-  request: Request,
-  options: Deno.UpgradeWebSocketOptions = {},
-): Deno.WebSocketUpgrade {
-  const upgrade = pending.get(request);
-  if (!upgrade) return Deno.upgradeWebSocket(request, options);
-  pending.delete(request);
-  // Deno 2.9 takes the TCP stream out of node:net's handle but leaves the
-  // handle open, and an open handle keeps its socket alive: 1.4 KiB of heap
-  // per connection, never freed. Close it once the stream has been taken.
-  const handle = (upgrade.socket as unknown as { _handle?: Closable })._handle;
-  const result = Deno.upgradeWebSocket(request, {
-    ...options,
-    socket: upgrade.socket as Socket,
-    head: upgrade.head,
-  });
-  if (handle) {
-    result.socket.addEventListener("open", () => handle.close(), {
-      once: true,
-    });
-  }
-  // The TCP connection lives on as the WebSocket; it counts until that closes.
-  upgrade.sockets.release(upgrade.socket);
-  upgrade.sockets.add(result.socket);
-  return result;
-}
-
-/** A handle of Node's TCP binding, as far as closing it goes. */
-interface Closable {
-  close(): void;
-}
+export { upgradeWebSocket } from "./upgrade.ts";
 
 /**
  * Starts serving `handler` on `node:http`, listening before it returns.
@@ -165,39 +113,20 @@ export function listen(options: ListenOptions, handler: Handler): Listener {
       : new Response("Bad Request\n", { status: 400 });
     await writeResponse(res, response).catch(() => res.destroy());
   });
-  server.on("upgrade", async (message, socket: Socket, head: Uint8Array) => {
-    // Deno 2.9 writes the 101 and only then stops reading the socket: what
-    // the client sends meanwhile would be read into the socket's buffer and
-    // lost with it. Stop reading now; the kernel keeps those bytes for the
-    // WebSocket, and whatever was read already goes with the head.
-    socket.pause();
-    const early = socket.read() as Uint8Array | null;
-    if (early) head = concat(head, early);
-    // The server no longer listens for this socket's errors: a peer that
-    // goes away now must not become an uncaught error.
-    socket.on("error", () => {});
+  const handOff = handOffUpgrades({
+    // The handler sees the real peer, not the loopback.
+    answer: (request, peer) => respond(handler, request, infoOf(peer), log),
+    sockets,
+    loopback,
+    timeout,
+    exhausted: () => watch.exhausted(),
+  });
+  server.on("upgrade", (message, socket: Socket, head: Uint8Array) => {
+    // The connection is the hand-off's now, no longer one of those the
+    // listener closes at shutdown.
     open.delete(socket);
     if (open.size === 0) drained?.();
-    const request = toRequest(message);
-    if (!request) {
-      return writeRaw(socket, new Response("Bad Request\n", { status: 400 }));
-    }
-    const plain = loopback
-      ? await throughLoopback(loopback, socket, sockets, timeout, watch)
-      : socket;
-    if (!plain) {
-      // A TLS socket left paused never finishes its end(): the refused
-      // connection, and its descriptor, would stay until the peer gave up.
-      socket.resume();
-      const full = new Response("Service Unavailable\n", { status: 503 });
-      return writeRaw(socket, full);
-    }
-    pending.set(request, { socket: plain, head, sockets });
-    // The handler sees the real peer, not the loopback.
-    const response = await respond(handler, request, infoOf(socket), log);
-    // Upgraded: Deno has written the 101 and owns the stream.
-    if (!pending.delete(request)) return;
-    await writeRaw(plain, response).catch(() => plain.destroy());
+    return handOff(message, socket, head);
   });
   server.on("error", (error) => log(`server error: ${error.message}`));
 
@@ -270,61 +199,6 @@ async function respond(
     log(`handler failed: ${(error as Error)?.stack ?? error}`);
     return new Response("Internal Server Error\n", { status: 500 });
   }
-}
-
-/**
- * For an upgrade over TLS: a loopback connection whose far end Deno can
- * upgrade, its near end relayed to `socket`. Both ends count against
- * `sockets` until they close.
- *
- * @returns `undefined` when the cap has no room for both ends or the
- * connection cannot be made (no descriptor left for it, say, which is
- * reported to `watch`): the upgrade is refused.
- */
-async function throughLoopback(
-  loopback: Loopback,
-  socket: Duplex,
-  sockets: Admission,
-  timeout: number,
-  watch: Watch,
-): Promise<Socket | undefined> {
-  // Both ends are held before connecting, so that no other upgrade takes
-  // the room meanwhile.
-  const ends = [{}, {}];
-  for (const end of ends) {
-    if (!sockets.admits()) {
-      for (const held of ends) sockets.release(held);
-      return undefined;
-    }
-    sockets.add(end);
-  }
-  try {
-    const { near, far } = await loopback.pair(timeout);
-    for (const [end, real] of [[ends[0], near], [ends[1], far]] as const) {
-      sockets.release(end);
-      sockets.add(real);
-      real.once("close", () => sockets.release(real));
-    }
-    if (socket.destroyed) {
-      near.destroy();
-      far.destroy();
-      return undefined;
-    }
-    relay(socket, near);
-    near.resume();
-    return far;
-  } catch (error) {
-    for (const end of ends) sockets.release(end);
-    if (isExhausted(error)) watch.exhausted();
-    return undefined;
-  }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const all = new Uint8Array(a.byteLength + b.byteLength);
-  all.set(a);
-  all.set(b, a.byteLength);
-  return all;
 }
 
 /** Lets the process exit with `timer` pending (Deno's timers are numbers). */

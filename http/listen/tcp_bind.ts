@@ -37,8 +37,11 @@ export const BACKLOG = 511;
  * `Deno.errors.AddrInUse`), or an error naming the system's error.
  * @example
  * ```ts
+ * import http from "node:http";
+ *
  * const handle = bindNow("127.0.0.1", 0, false);
- * http.createServer(handler).listen(handle);
+ * const server = http.createServer((_, res) => res.end("hi\n"));
+ * server.listen(handle);
  * ```
  */
 export function bindNow(

@@ -1,0 +1,84 @@
+/**
+ * How a server stops: it tells every client to close, waits for them, then
+ * stops listening, and gives up on the stragglers at a deadline, so that a
+ * shutdown always ends.
+ *
+ * @module
+ */
+
+import type { Listener } from "./listen/listen.ts";
+import type { Connections } from "./connections.ts";
+import type { Rooms } from "../room/rooms.ts";
+import type { CloseReason } from "../util/close_reasons.ts";
+
+/** What a shutdown stops, in the order it stops them. */
+export interface Stoppable {
+  /** The rooms, whose Hubs tell their clients to close. */
+  rooms: Pick<Rooms, "close">;
+  /** The open connections, waited for until they have closed. */
+  connections: Pick<Connections, "closed">;
+  /** The listener, stopped last: it leaves WebSockets alone. */
+  listener: Pick<Listener, "shutdown">;
+}
+
+/** Options for {@linkcode shutDown}. */
+export interface ShutdownOptions {
+  /** Milliseconds the whole shutdown may take before it gives up. */
+  timeout: number;
+  /**
+   * The close every client is sent.
+   * @default {1001 "server shutting down"}
+   */
+  reason?: CloseReason;
+}
+
+/**
+ * Closes every client with `options.reason`, waits for their connections
+ * to end, and stops the listener, giving up at `options.timeout`.
+ *
+ * @returns `true` if everything ended in time.
+ * @example
+ * ```ts
+ * import { Connections } from "./connections.ts";
+ * import { listen } from "./listen/listen.ts";
+ * import { Rooms } from "../room/rooms.ts";
+ * import { MemoryStore } from "../store/memory.ts";
+ * import { SERVICE_RESTART } from "../util/close_reasons.ts";
+ *
+ * const rooms = new Rooms(new MemoryStore());
+ * const connections = new Connections(rooms);
+ * const listener = listen({ port: 0 }, () => new Response("hi"));
+ * const clean = await shutDown({ rooms, connections, listener }, {
+ *   timeout: 5000,
+ *   reason: SERVICE_RESTART,
+ * });
+ * if (!clean) console.log("some connections did not close in time");
+ * ```
+ */
+export async function shutDown(
+  parts: Stoppable,
+  options: ShutdownOptions,
+): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), options.timeout);
+  });
+  try {
+    // The Hubs tell every open client to close with natter's 1001; the
+    // listener's shutdown leaves WebSockets alone, so this waits until they
+    // have closed (or the deadline has passed). Clients close on the
+    // next turn of the event loop (see client.ts): the closes scheduled
+    // before shutdown, such as an eviction's, happen first, and those
+    // sockets are not waited for: a stalled one never finishes closing. (An
+    // evicted client whose socket may still drain has not closed yet: it is
+    // waited for like the others.)
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const closed = parts.connections.closed();
+    await parts.rooms.close(options.reason);
+    const inTime = await Promise.race([closed.then(() => true), deadline]);
+    const ended = parts.listener.shutdown().then(() => true);
+    return await Promise.race([ended, deadline]) && inTime;
+  } finally {
+    clearTimeout(timer);
+  }
+}
