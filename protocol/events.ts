@@ -137,7 +137,7 @@ export function errorEvent(
 
 /** One frame's text for `events`, already serialised: a JSON array (S3). */
 export function frameOf(events: readonly string[]): string {
-  return "[" + events.join(",") + "]";
+  return EVENTS.frame(events.join(EVENTS.separator));
 }
 
 /** The text of one notice: presence news becomes its event (E2). */
