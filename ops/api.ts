@@ -13,7 +13,7 @@
 
 import { timingSafeEqual } from "node:crypto";
 import { draft } from "../room/draft.ts";
-import type { CloseReason } from "../util/close_reasons.ts";
+import { type CloseReason, removed } from "../util/close_reasons.ts";
 import { isRoomName, parseNick } from "../protocol/names.ts";
 import type { Rooms } from "../room/rooms.ts";
 import { fitCloseReason } from "./close_reason.ts";
@@ -205,8 +205,8 @@ async function kick(
   // A close reason is 123 bytes of UTF-8 at most: longer, close() throws.
   const reason = typeof body.reason === "string"
     ? fitCloseReason(body.reason)
-    : "removed by the server";
-  connection.kick({ code: 1008, reason });
+    : undefined;
+  connection.kick(removed(reason));
   return new Response(null, { status: 204 });
 }
 

@@ -21,11 +21,10 @@
  */
 
 import type { Channel } from "../util/channel.ts";
-import type { CloseReason } from "../util/close_reasons.ts";
+import { type CloseReason, TOO_FAST } from "../util/close_reasons.ts";
 import { DEFAULTS } from "../settings/settings.ts";
 
-/** The close sent to a sender that has more than its share waiting. */
-export const TOO_FAST: CloseReason = { code: 1008, reason: "sending too fast" };
+export { TOO_FAST } from "../util/close_reasons.ts";
 
 /** What the intake needs of a sender: a way to close it. */
 export interface Speaker {

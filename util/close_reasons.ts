@@ -98,6 +98,25 @@ export const TOO_MANY_REFUSED: CloseReason = {
   reason: "too many refused commands",
 };
 
+/**
+ * The close of the sender with the most messages waiting in a room's
+ * intake when too many wait (see room/intake.ts).
+ */
+export const TOO_FAST: CloseReason = { code: 1008, reason: "sending too fast" };
+
+/**
+ * The close of a connection the admin API removes, with the operator's
+ * reason (already cut to the 123 bytes a close reason may hold).
+ *
+ * @example
+ * ```ts
+ * removed("spam").code; // 1008
+ * ```
+ */
+export function removed(reason = "removed by the server"): CloseReason {
+  return { code: 1008, reason };
+}
+
 /** The close of every client when natter restarts (SIGTERM): 1012. */
 export const SERVICE_RESTART: CloseReason = {
   code: 1012,

@@ -49,8 +49,8 @@ export interface LogOptions {
 const encoder = new TextEncoder();
 
 /**
- * Characters that would end a line or play tricks on a terminal: C0 and C1
- * controls, DEL, the Unicode line and paragraph separators, and the
+ * Characters that would end a line or play tricks on a terminal: the
+ * controls U+0000-U+001F and U+0080-U+009F, DEL, the Unicode line and paragraph separators, and the
  * backslash that introduces an escape.
  */
 // Matching control characters is the point here.
@@ -85,9 +85,9 @@ function textLine(record: LogRecord): string {
 }
 
 /**
- * JSON escapes C0 controls but not C1 controls nor U+2028 and U+2029,
- * which some readers take for line ends: these are escaped as well, which
- * leaves the JSON's meaning as it was.
+ * JSON escapes the controls U+0000-U+001F but not U+0080-U+009F, nor
+ * U+2028 and U+2029, which some readers take for line ends: these are
+ * escaped as well, which leaves the JSON's meaning as it was.
  */
 function jsonLine(
   format: (record: LogRecord) => string,
