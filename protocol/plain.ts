@@ -83,15 +83,14 @@ export class PlainSession implements Session, Subscriber, Speaker {
     const hub = this.#options.rooms.get(this.#options.room);
     if (!hub) return this.#link.release(TOO_MANY_ROOMS);
     this.#hub = hub;
-    const register = hub.register;
     const join = { subscriber: this, member: this.#options.member };
-    if (register.trySend(join)) {
+    const waiting = hub.register.put(join);
+    if (!waiting) {
       this.#registered = true;
       return;
     }
-    // The Hub is closing: this socket opened too late to be told by it.
-    if (register.closed) return this.#link.release(GOING_AWAY);
-    this.#registering = register.send(join).then(
+    // Unless the Hub is closing: this socket opened too late to be told by it.
+    this.#registering = waiting.then(
       () => {
         this.#registered = true;
       },
@@ -156,9 +155,7 @@ export class PlainSession implements Session, Subscriber, Speaker {
   #unregister(): void {
     const hub = this.#hub;
     if (!this.#registered || !hub) return;
-    const unregister = hub.unregister;
-    if (unregister.trySend(this)) return;
-    // The Hub has closed (it released everyone) or is busy: then wait.
-    unregister.send(this).catch(() => this.#link.release());
+    // The Hub may be busy: then wait; if it has closed, it released everyone.
+    hub.unregister.put(this)?.catch(() => this.#link.release());
   }
 }

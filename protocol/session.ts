@@ -253,9 +253,8 @@ export class Session implements ConnectionSession, Speaker {
       member,
       welcome: { since: command.since },
     };
-    if (!hub.register.trySend(join)) {
-      hub.register.send(join).catch(() => {});
-    }
+    // A Hub that closed meanwhile released everyone.
+    hub.register.put(join)?.catch(() => {});
   }
 
   #send(membership: Membership, id: CommandId, text: string): void {
@@ -271,10 +270,10 @@ export class Session implements ConnectionSession, Speaker {
   }
 
   #unregister(membership: Membership): void {
-    const unregister = membership.hub.unregister;
-    if (unregister.trySend(membership)) return;
     // A Hub that has closed let every member go already: answer now.
-    unregister.send(membership).catch(() => membership.answerLeave());
+    membership.hub.unregister.put(membership)?.catch(() =>
+      membership.answerLeave()
+    );
   }
 
   readonly #failed = (id: CommandId, code: ErrorCode, text: string) =>

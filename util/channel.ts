@@ -97,6 +97,24 @@ export class Channel<T> implements Sender<T>, AsyncIterable<T> {
   }
 
   /**
+   * Queues `value` now if there is room, with no promise to pay for;
+   * otherwise waits for room as {@linkcode Channel.send} does.
+   *
+   * @returns `undefined` when queued at once, or the promise of the wait,
+   * which rejects if the channel is or becomes closed.
+   *
+   * @example
+   * ```ts
+   * const channel = new Channel<string>(1);
+   * channel.put("now"); // undefined: queued
+   * channel.put("later")?.catch(() => console.log("closed first"));
+   * ```
+   */
+  put(value: T): Promise<void> | undefined {
+    return this.trySend(value) ? undefined : this.send(value);
+  }
+
+  /**
    * Queues `value`, waiting for room if the channel is full. Senders that wait
    * are served in the order they called.
    *

@@ -206,3 +206,15 @@ Deno.test("select() picks a ready channel and leaves the others clean", async (t
     await assert.rejects(picked, /enough/);
   });
 });
+
+Deno.test("Channel.put() queues at once with no promise, or waits as send() does", async () => {
+  const channel = new Channel<number>(1);
+  assert.equal(channel.put(1), undefined, "room: queued at once");
+  const waiting = channel.put(2);
+  assert.ok(waiting instanceof Promise, "full: it waits");
+  assert.deepEqual(channel.takeAll(), [1]);
+  await waiting;
+  assert.deepEqual(channel.takeAll(), [2]);
+  channel.close();
+  await assert.rejects(channel.put(3)!, ChannelClosedError);
+});
