@@ -22,6 +22,7 @@
 import type { ClientOptions, Connection } from "./connection/client_options.ts";
 import { Alarm } from "./connection/alarm.ts";
 import { logClose, logEviction } from "./connection/close_log.ts";
+import { closeSoon } from "./connection/close_soon.ts";
 import type { Link, Session } from "./connection/link.ts";
 import { Outbox } from "./connection/outbox.ts";
 import { Writer, type WriterOwner } from "./connection/writer.ts";
@@ -282,27 +283,14 @@ export class Client implements Link, WriterOwner, EventListenerObject {
     this.#leave();
   }
 
-  /**
-   * Closes the socket on the next turn of the event loop. Deno 2.9 drops the
-   * close frame of a socket closed while it is still dispatching a batch of
-   * inbound messages (the peer would see the connection end with no code),
-   * so the close waits until that batch is done.
-   */
+  /** Closes the socket, and sends nothing more (see close_soon.ts). */
   #close(close: CloseReason): void {
     this.#closing = true;
-    // Nothing more is sent: a stalled peer's socket outlives its Client's
-    // use by far, and must not keep the queued messages alive with it.
+    // A stalled peer's socket outlives its Client's use by far, and must not
+    // keep the queued messages alive with it.
     this.#queue.close();
     this.#queue.discard();
-    setTimeout(() => {
-      if (this.#socket.readyState !== WebSocket.OPEN) return;
-      try {
-        this.#socket.close(close.code, close.reason);
-      } catch {
-        // A reason Deno refuses (over 123 bytes) must not keep it open.
-        this.#socket.close(close.code);
-      }
-    }, 0);
+    closeSoon(this.#socket, close);
   }
 
   /** Leaves every room once, however many times the socket reports its close. */

@@ -14,13 +14,12 @@
  * the turn finish, then admits the turn's joins, tells the other members who
  * came and went in one piece of news (E2), appends the turn's messages to
  * the store in one call, and offers what the store fed back to every member
- * as one {@linkcode Batch} whose texts are built once (O1, S3).
+ * as one batch (room/batch.ts) whose texts are built once (O1, S3).
  *
  * @module
  */
 
 import { Arrivals, NOBODY } from "./room/arrivals.ts";
-import type { Batch } from "./room/batch.ts";
 import { FanOut, type Fed } from "./room/fan_out.ts";
 import type { HubOptions } from "./room/hub_options.ts";
 import { Intake } from "./room/intake.ts";
@@ -42,16 +41,6 @@ import { type Meter, NO_METER } from "./util/meter.ts";
 import { nextTurn } from "./util/turns.ts";
 
 export type { HubOptions } from "./room/hub_options.ts";
-export type { Batch };
-export type {
-  Inbound,
-  Join,
-  Receipt,
-  Refusal,
-  Release,
-  Subscriber,
-  Welcome,
-} from "./room/subscriber.ts";
 import { withDefaults } from "./settings/with_defaults.ts";
 
 /**
@@ -61,6 +50,7 @@ import { withDefaults } from "./settings/with_defaults.ts";
  * @example
  * ```ts
  * import { MemoryStore } from "./store/memory.ts";
+ * import type { Subscriber } from "./room/subscriber.ts";
  * declare const subscriber: Subscriber;
  *
  * const hub = new Hub("lobby", new MemoryStore());

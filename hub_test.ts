@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { Batch } from "./room/batch.ts";
-import {
-  Hub,
-  type Inbound,
-  type Join,
-  type Refusal,
-  type Release,
-  type Subscriber,
-  type Welcome,
-} from "./hub.ts";
+import { Hub } from "./hub.ts";
+import type {
+  Inbound,
+  Join,
+  Refusal,
+  Release,
+  Subscriber,
+  Welcome,
+} from "./room/subscriber.ts";
 import { closeFor, refusalClose } from "./connection/closes.ts";
 import { Outbox } from "./connection/outbox.ts";
 import { errorEvent, EVENTS, joinedEvent } from "./protocol/events.ts";

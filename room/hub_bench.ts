@@ -5,7 +5,8 @@
  */
 
 import type { Batch } from "./batch.ts";
-import { Hub, type Inbound, type Subscriber } from "../hub.ts";
+import { Hub } from "../hub.ts";
+import type { Inbound, Subscriber } from "./subscriber.ts";
 import { Outbox } from "../connection/outbox.ts";
 import { LINES } from "../protocol/lines.ts";
 import { MemoryStore } from "../store/memory.ts";
