@@ -12,6 +12,7 @@
  */
 
 import type { LOG_FORMATS, LOG_LEVELS } from "../util/log.ts";
+import { FIXED } from "./fixed.ts";
 import {
   type Defaults,
   defaultsOf,
@@ -263,42 +264,7 @@ export const SETTINGS = {
     flag: "help", short: "h", group: "operations", type: "boolean",
     default: false, help: "show this help",
   },
-  // Fixed: no flag; the options of serve, the Hub or a Client change them.
-  highWaterMark: {
-    group: "fixed", type: "integer", unit: "bytes", default: 64 * 1024,
-    help: "unsent bytes above which a client's writer stops feeding its socket",
-  },
-  maxWaiting: {
-    group: "fixed", type: "integer", unit: "count", default: 16384,
-    help: "inbound messages that may wait for a room's Hub, all senders " +
-      "together",
-  },
-  shutdownTimeout: {
-    group: "fixed", type: "integer", unit: "milliseconds", default: 5000,
-    help: "how long a shutdown waits for connections to close",
-  },
-  backlog: {
-    group: "fixed", type: "integer", unit: "count", default: 8192,
-    help: "requests that may wait in each of a Hub's channels",
-  },
-  replay: {
-    group: "fixed", type: "integer", unit: "count", default: 50,
-    help: "recent messages a join without recovery replays",
-  },
-  historyPage: {
-    group: "fixed", type: "integer", unit: "count", default: 100,
-    help: "the most messages one history reply holds",
-  },
-  maxCommandSize: {
-    group: "fixed", type: "integer", unit: "bytes", default: 4096,
-    help: "the largest natter.v1 command; raised to hold a message of " +
-      "--max-message-size",
-  },
-  paceBudget: {
-    group: "fixed", type: "integer", unit: "milliseconds", default: 2,
-    zero: "no pacing",
-    help: "how long a Hub's turn may take before it paces the fan-out",
-  },
+  ...FIXED,
 } as const satisfies Record<string, Setting>;
 
 /** The key of a setting, as `Config` names its field. */
