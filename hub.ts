@@ -34,7 +34,8 @@ import {
   type Subscriber,
 } from "./room/subscriber.ts";
 import type { Store } from "./store/store.ts";
-import { Channel, select } from "./util/channel.ts";
+import { Channel } from "./util/channel.ts";
+import { select } from "./util/select.ts";
 import { type CloseReason, GOING_AWAY } from "./util/close_reasons.ts";
 import type { Log } from "./util/log.ts";
 import { type Meter, NO_METER } from "./util/meter.ts";

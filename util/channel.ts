@@ -271,5 +271,3 @@ export class Channel<T> implements Sender<T>, AsyncIterable<T> {
     for (const w of watchers) w();
   }
 }
-
-export { select } from "./select.ts";

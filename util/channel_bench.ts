@@ -3,7 +3,8 @@
  * ways the Hub and the Client do. Run with `deno task bench:micro`.
  */
 
-import { Channel, select } from "./channel.ts";
+import { Channel } from "./channel.ts";
+import { select } from "./select.ts";
 
 const N = 1000;
 

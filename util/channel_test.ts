@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { Channel, ChannelClosedError, select } from "./channel.ts";
+import { Channel, ChannelClosedError } from "./channel.ts";
+import { select } from "./select.ts";
 
 Deno.test("Channel() refuses a capacity that is not a positive integer", () => {
   for (const bad of [0, -1, 1.5, NaN]) {
