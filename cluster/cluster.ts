@@ -29,6 +29,7 @@ import {
   type StoreCall,
   StoreHost,
 } from "../store/remote.ts";
+import { DEFAULTS } from "../settings/settings.ts";
 
 /** The settings a worker gets: a server's options that can be cloned. */
 export type WorkerOptions =
@@ -193,7 +194,8 @@ export async function serveCluster(options: ClusterOptions): Promise<Cluster> {
       for (const worker of workers) post(worker, { type: "stop", reason });
       // Each worker gives up on its stragglers at the shutdown timeout; a
       // worker that does not answer at all is not waited for much longer.
-      const grace = (settings.shutdownTimeout ?? 5000) + 1000;
+      const grace = (settings.shutdownTimeout ?? DEFAULTS.shutdownTimeout) +
+        1000;
       let timer: ReturnType<typeof setTimeout> | undefined;
       const late = new Promise<boolean>((resolve) => {
         timer = setTimeout(() => resolve(false), grace);

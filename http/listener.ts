@@ -10,6 +10,7 @@
 
 import { type Handler, listen, type Listener } from "./listen/listen.ts";
 import type { ServerOptions } from "./server_options.ts";
+import { DEFAULTS } from "../settings/settings.ts";
 
 /**
  * Starts the listener for `serve`'s `options`, answering with `handler`;
@@ -31,8 +32,8 @@ export function openListener(
   handler: Handler,
 ): Listener {
   return listen({
-    hostname: options.hostname ?? "0.0.0.0",
-    port: options.port ?? 8080,
+    hostname: options.hostname ?? DEFAULTS.hostname,
+    port: options.port ?? DEFAULTS.port,
     reusePort: options.reusePort ?? false,
     // TLS when both are given; the listener makes the choice.
     cert: options.cert,

@@ -21,6 +21,8 @@ import { DEFAULT_ROOM, isRoomName } from "../protocol/names.ts";
 import { Rooms } from "../room/rooms.ts";
 import { MemoryStore } from "../store/memory.ts";
 import { type CloseReason, SERVICE_RESTART } from "../util/close_reasons.ts";
+import { withDefaults } from "../settings/with_defaults.ts";
+import { DEFAULTS } from "../settings/settings.ts";
 
 export { SERVICE_RESTART };
 export { SUBPROTOCOL } from "./upgrade_gate.ts";
@@ -58,7 +60,7 @@ interface Parts {
 function createHandler(parts: Parts, options: ServerOptions): Handler {
   const { rooms, connections } = parts;
   const gate = new UpgradeGate(rooms, options);
-  const idleTimeout = options.idleTimeout ?? 60;
+  const idleTimeout = options.idleTimeout ?? DEFAULTS.idleTimeout;
   const ops = {
     ready: parts.ready,
     metrics: parts.metrics,
@@ -67,8 +69,8 @@ function createHandler(parts: Parts, options: ServerOptions): Handler {
       token: options.adminToken,
       rooms,
       connections: connections.byId,
-      maxMessageSize: options.maxMessageSize ?? 512,
-      historyPage: options.historyPage ?? 100,
+      maxMessageSize: options.maxMessageSize ?? DEFAULTS.maxMessageSize,
+      historyPage: options.historyPage ?? DEFAULTS.historyPage,
     },
   };
   return async (request, info) => {
@@ -107,7 +109,9 @@ function createHandler(parts: Parts, options: ServerOptions): Handler {
  * console.log(`ws://127.0.0.1:${natter.addr.port}/ws`);
  * ```
  */
-export function serve(options: ServerOptions = {}): Natter {
+export function serve(given: ServerOptions = {}): Natter {
+  // Resolved once: every part below gets the settings with their defaults.
+  const options = withDefaults(given);
   const store = options.store ?? new MemoryStore(options);
   const metrics = createMetrics({
     connections: () => connections.size,
@@ -117,7 +121,7 @@ export function serve(options: ServerOptions = {}): Natter {
     ...options,
     meter: metrics,
     // A burst must not overflow the queue of a client that keeps up.
-    maxBatch: options.queueSize ?? 256,
+    maxBatch: options.queueSize,
   });
   const connections = new Connections(rooms, { ...options, meter: metrics });
   let draining = false;
@@ -134,7 +138,7 @@ export function serve(options: ServerOptions = {}): Natter {
     draining = true;
     stopping ??= shutDown(
       { rooms, connections, listener },
-      { timeout: options.shutdownTimeout ?? 5000, reason },
+      { timeout: options.shutdownTimeout, reason },
     );
     return stopping;
   };

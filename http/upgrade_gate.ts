@@ -17,6 +17,7 @@ import { originCheck } from "./origin.ts";
 import { text } from "../ops/routes.ts";
 import type { Rooms } from "../room/rooms.ts";
 import type { ServerOptions } from "./server_options.ts";
+import { DEFAULTS } from "../settings/settings.ts";
 
 /** The WebSocket subprotocol of natter's structured protocol (S1). */
 export const SUBPROTOCOL = "natter.v1";
@@ -100,7 +101,8 @@ export class UpgradeGate {
         "(--max-connections): refusing new ones with 503 until some leave",
       log: options.log,
     });
-    const maxPerIp = options.maxConnectionsPerIp ?? 0;
+    const maxPerIp = options.maxConnectionsPerIp ??
+      DEFAULTS.maxConnectionsPerIp;
     this.#perIp = options.ipSlots ??
       (maxPerIp > 0 ? new IpCounts(maxPerIp) : undefined);
     this.#verifier = options.verifier;

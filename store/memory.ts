@@ -18,6 +18,7 @@ import {
   type Store,
   type StoredMessage,
 } from "./store.ts";
+import { DEFAULTS } from "../settings/settings.ts";
 
 /** Options for {@linkcode MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -108,8 +109,8 @@ export class MemoryStore implements Store {
 
   /** Creates an empty store. */
   constructor(options: MemoryStoreOptions = {}) {
-    this.#historySize = options.historySize ?? 500;
-    this.#historyBytes = options.historyBytes ?? 128 * 1024;
+    this.#historySize = options.historySize ?? DEFAULTS.historySize;
+    this.#historyBytes = options.historyBytes ?? DEFAULTS.historyBytes;
     this.#now = options.now ?? Date.now;
   }
 

@@ -18,6 +18,7 @@ import { memberValue } from "./redis_codec.ts";
 import type { RedisLink } from "./redis_link.ts";
 import { roomChannel, roomKeys } from "./redis_scripts.ts";
 import type { Member } from "./store.ts";
+import { DEFAULTS } from "../settings/settings.ts";
 
 /** Options for {@linkcode Heartbeat}. */
 export interface HeartbeatOptions {
@@ -71,10 +72,11 @@ export class Heartbeat {
   constructor(link: RedisLink, options: HeartbeatOptions) {
     this.#link = link;
     this.#options = options;
-    const expiry = options.presenceExpiry ?? 45_000;
+    const expiry = options.presenceExpiry ?? DEFAULTS.presenceExpiry;
     this.#checkIn = Math.ceil(expiry / 2);
     const period = Math.ceil(expiry / 4);
-    this.roomTtl = (options.historyTtl ?? 300_000) + 2 * period + 1000;
+    this.roomTtl = (options.historyTtl ?? DEFAULTS.historyTtl) + 2 * period +
+      1000;
     this.#timer = setInterval(() => {
       // Sweep only once every live node has had time to check in again.
       const sweep = link.upFor() >= this.#checkIn;

@@ -48,6 +48,7 @@ export type {
   ListenOptions,
   RequestInfo,
 } from "./listen_options.ts";
+import { DEFAULTS } from "../../settings/settings.ts";
 export { upgradeWebSocket } from "./upgrade.ts";
 
 /**
@@ -63,7 +64,7 @@ export { upgradeWebSocket } from "./upgrade.ts";
  */
 export function listen(options: ListenOptions, handler: Handler): Listener {
   const log = options.log ?? (() => {});
-  const timeout = options.requestTimeout ?? 10_000;
+  const timeout = options.requestTimeout ?? DEFAULTS.requestTimeout;
   const settings = {
     headersTimeout: timeout,
     requestTimeout: timeout,
@@ -130,10 +131,10 @@ export function listen(options: ListenOptions, handler: Handler): Listener {
   });
   server.on("error", (error) => log(`server error: ${error.message}`));
 
-  const hostname = options.hostname ?? "0.0.0.0";
+  const hostname = options.hostname ?? DEFAULTS.hostname;
   const handle = bindNow(
     hostname,
-    options.port ?? 8080,
+    options.port ?? DEFAULTS.port,
     options.reusePort ?? false,
   );
   server.listen(handle);
