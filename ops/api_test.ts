@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import { MAX_BODY_BYTES } from "./api.ts";
+import { MemoryStore } from "../store/memory.ts";
 import { deadline, startServer, until } from "../test_util/natter.ts";
 import { V1Client } from "../test_util/v1.ts";
 
@@ -120,4 +121,57 @@ Deno.test("serveApi() answers 413 as soon as a body passes the limit", async (t)
     await response.body?.cancel();
     assert.equal(response.status, 200);
   });
+});
+
+/** A memory store whose appends wait until `release()`. */
+class HeldStore extends MemoryStore {
+  readonly #gate = Promise.withResolvers<void>();
+  override async append(...args: Parameters<MemoryStore["append"]>) {
+    await this.#gate.promise;
+    return await super.append(...args);
+  }
+  release(): void {
+    this.#gate.resolve();
+  }
+}
+
+Deno.test("serveApi() posts through the room's intake, which refuses a flood with 503", async () => {
+  const store = new HeldStore();
+  await using server = startServer({
+    adminToken: TOKEN,
+    store,
+    backlog: 1,
+    maxWaiting: 1,
+  });
+  const post = (text: string) =>
+    fetch(`${server.origin}/api/rooms/busy/messages`, {
+      method: "POST",
+      headers: AUTH,
+      body: JSON.stringify({ text }),
+    });
+  // The store holds the Hub's turn: one post in it, one in the channel, one
+  // waiting in the intake; the fourth is more than may wait.
+  const posts = ["a", "b", "c", "d"].map(post);
+  try {
+    const first = await deadline(
+      Promise.race(posts),
+      "an answer to the flood",
+      10_000,
+    );
+    await first.body?.cancel();
+    assert.equal(first.status, 503);
+  } finally {
+    // Whatever failed, the Hub's turn goes on, so the server can close.
+    store.release();
+  }
+  const statuses = await deadline(
+    Promise.all(posts.map(async (p) => {
+      const response = await p;
+      await response.body?.cancel();
+      return response.status;
+    })),
+    "every post answered once the store is back",
+  );
+  assert.deepEqual(statuses.filter((s) => s === 503).length, 1, `${statuses}`);
+  assert.deepEqual(statuses.filter((s) => s === 200).length, 3, `${statuses}`);
 });
