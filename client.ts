@@ -20,8 +20,8 @@
  */
 
 import type { ClientOptions, Connection } from "./connection/client_options.ts";
-import { Alarm } from "./connection/alarm.ts";
 import { logClose, logEviction } from "./connection/close_log.ts";
+import { type DeadlineOwner, Deadlines } from "./connection/deadlines.ts";
 import { closeSoon } from "./connection/close_soon.ts";
 import type { Link, Session } from "./connection/link.ts";
 import { Outbox } from "./connection/outbox.ts";
@@ -35,8 +35,6 @@ import {
   type CloseReason,
   INTERNAL_ERROR,
   QUEUE_FULL,
-  SILENT,
-  TOKEN_EXPIRED,
   WRITE_TIMEOUT,
 } from "./util/close_reasons.ts";
 import type { Log } from "./util/log.ts";
@@ -60,7 +58,8 @@ export type { ClientOptions, Connection } from "./connection/client_options.ts";
  * new Client(socket, { id: "c1", rooms, room: "lobby" });
  * ```
  */
-export class Client implements Link, WriterOwner, EventListenerObject {
+export class Client
+  implements Link, WriterOwner, DeadlineOwner, EventListenerObject {
   /** This connection's id (E1). */
   readonly id: string;
   readonly #socket: WebSocket;
@@ -69,11 +68,7 @@ export class Client implements Link, WriterOwner, EventListenerObject {
   readonly #session: Session;
   readonly #log: Log;
   readonly #meter: Meter;
-  #firstFrame?: ReturnType<typeof setTimeout>;
-  readonly #firstFrameTimeout: number;
-  /** When the connection's token expires, in ms since the Unix epoch. */
-  readonly #expires?: number;
-  #expiry?: Alarm;
+  readonly #deadlines: Deadlines;
   readonly #onClose?: (socket: WebSocket, client: Client) => void;
   #released?: CloseReason;
   #left = false;
@@ -100,8 +95,10 @@ export class Client implements Link, WriterOwner, EventListenerObject {
     this.#session = openSession(this, connection, options);
     this.#log = options.log ?? (() => {});
     this.#meter = options.meter ?? NO_METER;
-    this.#firstFrameTimeout = o.firstFrameTimeout;
-    this.#expires = connection.identity?.expires;
+    this.#deadlines = new Deadlines({
+      firstFrameTimeout: o.firstFrameTimeout,
+      expires: connection.identity?.expires,
+    }, this);
     this.#onClose = options.onClose;
     socket.binaryType = "arraybuffer";
     for (const type of ["open", "message", "error", "close"]) {
@@ -220,27 +217,22 @@ export class Client implements Link, WriterOwner, EventListenerObject {
     }
   }
 
-  /** Closes the connection with 1008: its token expired. */
-  readonly #expire = (): void => {
+  /**
+   * The deadlines': one passed. From a timer: an error ends the connection.
+   * @internal
+   */
+  timedOut(close: CloseReason): void {
     try {
-      this.#fail(TOKEN_EXPIRED);
+      this.#fail(close);
     } catch (error) {
       this.crash(error);
     }
-  };
+  }
 
   #handle(event: Event): void {
     switch (event.type) {
       case "open":
-        if (this.#firstFrameTimeout > 0) {
-          this.#firstFrame = setTimeout(
-            () => this.#fail(SILENT),
-            this.#firstFrameTimeout,
-          );
-        }
-        if (this.#expires !== undefined) {
-          this.#expiry = new Alarm(this.#expires, this.#expire);
-        }
+        this.#deadlines.start();
         return this.#session.open();
       case "message":
         return this.#read((event as MessageEvent).data);
@@ -262,10 +254,7 @@ export class Client implements Link, WriterOwner, EventListenerObject {
 
   #read(data: unknown): void {
     if (this.#left) return;
-    if (this.#firstFrame !== undefined) {
-      clearTimeout(this.#firstFrame);
-      this.#firstFrame = undefined;
-    }
+    this.#deadlines.framed();
     if (typeof data !== "string") return this.#fail(BINARY);
     this.#session.read(data);
   }
@@ -297,8 +286,7 @@ export class Client implements Link, WriterOwner, EventListenerObject {
   #leave(): void {
     if (this.#left) return;
     this.#left = true;
-    clearTimeout(this.#firstFrame);
-    this.#expiry?.stop();
+    this.#deadlines.stop();
     this.#session.leave();
   }
 }

@@ -20,12 +20,13 @@
  */
 
 import { Arrivals, NOBODY } from "./room/arrivals.ts";
-import { FanOut, type Fed } from "./room/fan_out.ts";
+import { FanOut } from "./room/fan_out.ts";
 import type { HubOptions } from "./room/hub_options.ts";
 import { Intake } from "./room/intake.ts";
 import { MemberList, type MemberPage } from "./room/member_list.ts";
 import { Members } from "./room/members.ts";
 import { Pacer } from "./room/pacer.ts";
+import { StoreFeed } from "./room/store_feed.ts";
 import { appendAll, settle } from "./room/receipts.ts";
 import {
   type Inbound,
@@ -87,14 +88,10 @@ export class Hub implements AsyncDisposable {
   readonly #onEmpty?: () => void;
   readonly #log: Log;
   readonly #meter: Meter;
-  /** What the store feeds back, in offset order. */
-  readonly #fed: Channel<Fed>;
+  /** The room's feed from its store. */
+  readonly #feed: StoreFeed;
   /** How members still here when the Hub closes are told to close. */
   #closeReason = GOING_AWAY;
-  /** Whether the store has opened the room; until then, joins are refused. */
-  #opened = false;
-  /** Whether the last attempt to open the room failed (it was logged). */
-  #failing = false;
   readonly #done: Promise<void>;
 
   /** Creates the Hub of `room`, whose history lives in `store`. */
@@ -109,9 +106,9 @@ export class Hub implements AsyncDisposable {
       capacity: o.maxWaiting,
       onDrop: (inbound) => inbound.receipt?.lost(),
     });
-    this.#fed = new Channel(backlog);
     this.#store = store;
     this.#log = options.log ?? (() => {});
+    this.#feed = new StoreFeed(room, store, { backlog, log: this.#log });
     this.#meter = options.meter ?? NO_METER;
     this.#members = new Members(this.#meter);
     this.#memberList = new MemberList(() => store.presence(room));
@@ -179,7 +176,7 @@ export class Hub implements AsyncDisposable {
 
   async #run(): Promise<void> {
     const requests = [this.register, this.unregister, this.broadcast];
-    const channels = [...requests, this.#fed];
+    const channels = [...requests, this.#feed.channel];
     for (;;) {
       await select(channels);
       // Let the rest of this turn's I/O arrive first: setImmediate runs
@@ -188,7 +185,11 @@ export class Hub implements AsyncDisposable {
       // A room the store could not open is tried again on the next turn
       // that brings requests: the store may be back by then.
       try {
-        if (this.#opened || await this.#open()) await this.#turn();
+        if (!this.#feed.opened) {
+          const position = await this.#feed.open();
+          if (position) this.#fanOut.position = position;
+        }
+        if (this.#feed.opened) await this.#turn();
         else this.#refuseTurn();
       } catch (error) {
         // A fault of natter's own costs the turn it struck, never the room
@@ -205,7 +206,7 @@ export class Hub implements AsyncDisposable {
       // A closing Hub does not wait.
       await this.#pacer.rest();
     }
-    this.#fed.close();
+    this.#feed.channel.close();
     // The members leave the room's presence with the Hub, or a store that
     // outlives this server would list them for ever.
     const members = this.#members.all();
@@ -216,28 +217,6 @@ export class Hub implements AsyncDisposable {
     for (const subscriber of [...this.#members.subscribers()]) {
       this.#members.remove(subscriber, closed);
     }
-  }
-
-  async #open(): Promise<boolean> {
-    // Every item the store feeds must be fanned out, so it waits for room
-    // rather than being refused; waiting items keep their order.
-    const fed = (item: Fed) => void this.#fed.send(item).catch(() => {});
-    try {
-      this.#fanOut.position = await this.#store.open(this.room, fed, {
-        presence: (joined, left) => fed({ joined, left }),
-        reset: (position) => fed({ reset: position }),
-      });
-    } catch (error) {
-      if (!this.#failing) {
-        const why = (error as Error).message;
-        this.#log(`room "${this.room}" unavailable: ${why}`);
-      }
-      this.#failing = true;
-      return false;
-    }
-    this.#opened = true;
-    this.#failing = false;
-    return true;
   }
 
   async #turn(): Promise<void> {
@@ -274,7 +253,7 @@ export class Hub implements AsyncDisposable {
       ? await appendAll(this.#store, this.room, drafts, this.#log)
       : undefined;
     this.#pacer.sending();
-    const fanning = this.#fanOut.deliver(this.#fed.takeAll());
+    const fanning = this.#fanOut.deliver(this.#feed.channel.takeAll());
     if (fanning) await fanning;
     if (drafts.length > 0) settle(members, drafts, offsets);
     for (const subscriber of leaving) members.remove(subscriber, LEFT);
@@ -296,7 +275,7 @@ export class Hub implements AsyncDisposable {
     Arrivals.refuse(this.register.takeAll(), "unavailable");
     this.unregister.takeAll();
     for (const { receipt } of this.broadcast.takeAll()) receipt?.lost();
-    this.#fed.takeAll();
+    this.#feed.channel.takeAll();
     // With nobody in it, the registry may free the room in time.
     this.#onEmpty?.();
   }
