@@ -15,7 +15,7 @@ import {
   type RawWebSocket,
 } from "../test_util/raw_ws.ts";
 import type { FuzzFrame } from "./frames.ts";
-import type { ConnectionRecord, Event } from "./model.ts";
+import type { ConnectionRecord, Event } from "./record.ts";
 
 /** Options for {@linkcode FuzzConnection.open}. */
 export interface ConnectionOptions {

@@ -1,8 +1,8 @@
 /**
  * The frames the fuzzer's clients send, each with what the server owes it:
  * well-formed natter.v1 commands (whose allowed replies the model decides),
- * malformed ones with the one error they must get, frames too big to read,
- * binary frames, and plain-mode messages.
+ * bursts of them, and plain-mode messages. The malformed ones are in
+ * malformed.ts.
  *
  * @module
  */
@@ -224,67 +224,6 @@ export function storm(source: FrameSource): FuzzFrame[] {
   return frames.map((frame) => ({ ...frame, storm: true }));
 }
 
-/**
- * A frame that is not a well-formed command: bad JSON, a value that is not
- * an object, a missing or ill-typed field, an unknown type, a frame over
- * 4096 bytes, or (rarely, it ends the connection) a binary frame.
- */
-export function malformedFrame(source: FrameSource): FuzzFrame {
-  const { random } = source;
-  const id = source.nextId();
-  const anonymous = (text: string, code = "bad_request"): FuzzFrame => ({
-    text,
-    expect: { kind: "anonymous", code },
-  });
-  const refused = (fields: unknown, code = "bad_request"): FuzzFrame => ({
-    text: JSON.stringify(fields),
-    expect: { kind: "error", id, codes: [code] },
-  });
-  const room = random.pick(ROOMS);
-  switch (random.int(14)) {
-    case 0:
-      return anonymous(random.pick(['{"type":"join",', "{", "nope", "{]"]));
-    case 1:
-      return anonymous(random.pick(["[1,2]", '"join"', "null", "42", "[]"]));
-    case 2:
-      return anonymous(JSON.stringify({ type: "join", room, id: { n: 1 } }));
-    case 3:
-      return refused({ type: 7, room, id });
-    case 4:
-      return refused({ room, id });
-    case 5:
-      return refused({ type: "send", room, text: 5, id });
-    case 6:
-      return refused({ type: "join", room: 12, id });
-    case 7:
-      return refused({ type: "history", room, before: -1, id });
-    case 8:
-      return refused({ type: "history", room, before: "x", id });
-    case 9:
-      return refused({ type: "join", room, since: { epoch: 3 }, id });
-    case 10:
-      return refused(
-        { type: random.pick(["dance", "JOIN", ""]), id },
-        "unknown_type",
-      );
-    case 11:
-      return refused({ type: "members", room, limit: "all", id });
-    case 12:
-      return anonymous(
-        JSON.stringify({ type: "send", room, text: "w".repeat(4100), id }),
-        "too_big",
-      );
-    default:
-      if (random.chance(0.15)) {
-        return {
-          binary: new Uint8Array([1, 2, random.int(256)]),
-          expect: { kind: "close", code: 1003 },
-        };
-      }
-      return anonymous("x".repeat(random.between(4097, 9000)), "too_big");
-  }
-}
-
 /** A plain-mode message: mostly short, sometimes over 512 bytes (1009). */
 export function plainFrame(source: FrameSource): FuzzFrame {
   const { random } = source;
@@ -299,4 +238,13 @@ export function plainFrame(source: FrameSource): FuzzFrame {
     };
   }
   return { text: shortText(random, token), expect: { kind: "plain", token } };
+}
+
+/** Describes a frame for a problem line, short. */
+export function describe(frame: FuzzFrame): string {
+  const what = frame.text?.replaceAll("\n", "\\n") ??
+    `<binary ${frame.binary?.length} bytes>`;
+  return what.length > 120
+    ? `${what.slice(0, 100)}... (${what.length} chars)`
+    : what;
 }

@@ -9,26 +9,13 @@
  */
 
 import { fileURLToPath } from "node:url";
-import { deadline } from "../test_util/natter.ts";
 import { MAIN, NatterProcess, startFlags } from "../test_util/process.ts";
-import { FuzzConnection } from "./connection.ts";
-import {
-  commandFrame,
-  type FrameSource,
-  type FuzzFrame,
-  malformedFrame,
-  plainFrame,
-  roomBurst,
-  storm,
-} from "./frames.ts";
-import { logProblems, RssWatch } from "./health.ts";
-import {
-  checkConnection,
-  type ConnectionRecord,
-  describe,
-  type Event,
-} from "./model.ts";
+import { Clients } from "./clients.ts";
+import { healthz, logProblems, RssWatch, untilReady } from "./health.ts";
+import { checkConnection } from "./model.ts";
+import type { ConnectionRecord } from "./record.ts";
 import { seeded } from "./random.ts";
+import { summarize } from "./summary.ts";
 
 /** Where `deno task start` runs: the repository. */
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -74,40 +61,10 @@ export interface FuzzReport {
   summary: Record<string, number>;
 }
 
-const V1_SLOTS = 4;
-const SETTLE_MS = 5_000;
-const RECONNECT_SETTLE_MS = 1_000;
-
 /** Runs natter, fuzzes it for `durationMs`, stops it, and reports. */
 export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const durationMs = options.durationMs ?? 10_000;
   const maxSteps = options.maxSteps ?? Math.ceil(durationMs / 25);
-  const random = seeded(options.seed);
-  const trace: string[] = [];
-  const problems: string[] = [];
-  const records: ConnectionRecord[] = [];
-  const knowledge: FrameSource["knowledge"] = {
-    positions: new Map(),
-    clients: [],
-  };
-  let ids = 0;
-  const source: FrameSource = {
-    random,
-    knowledge,
-    nextId: () => random.chance(0.2) ? `s${++ids}` : ++ids,
-  };
-  const learn = (event: Event) => {
-    if (event.type === "joined" && typeof event.epoch === "string") {
-      knowledge.positions.set(event.room, {
-        epoch: event.epoch,
-        offset: event.offset,
-      });
-      if (knowledge.clients.length < 64) knowledge.clients.push(event.client);
-    } else if (event.type === "message" || event.type === "ack") {
-      const known = knowledge.positions.get(event.room);
-      if (known) known.offset = Math.max(known.offset, event.offset);
-    }
-  };
   const args = ["run", ...startFlags(), MAIN, "--log-format", "json"];
   if (options.redis) args.push("--redis", options.redis);
   await using natter = await NatterProcess.start(Deno.execPath(), args, {
@@ -117,150 +74,22 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   natter.child.status.then(() => exited = true);
   if (options.redis) await untilReady(natter.url);
   const rss = new RssWatch(natter.child.pid);
-  const port = Number(natter.url.port);
-  let generation = 0;
-  const open = async (
-    slot: string,
-    mode: "v1" | "plain",
-    reads: boolean,
-    path?: string,
-  ) => {
-    const label = `${slot}#${++generation}`;
-    trace.push(
-      `open ${label} ${mode}${reads ? "" : " (never reads)"} ${path ?? "/ws"}`,
-    );
-    return await FuzzConnection.open(port, label, {
-      mode,
-      reads,
-      path,
-      onEvent: learn,
-    });
-  };
-  const slots = new Map<string, FuzzConnection>();
+  const clients = new Clients(Number(natter.url.port), seeded(options.seed));
   let steps = 0;
-  const plainPaths: Record<string, string> = {
-    "plain-0": "/ws",
-    "plain-1": "/ws/a",
-  };
-  const reopen = async (slot: string) => {
-    const old = slots.get(slot);
-    if (old) {
-      await settle([old], RECONNECT_SETTLE_MS);
-      await old.close();
-      records.push(old.record);
-    }
-    const connection = slot.startsWith("v1")
-      ? await open(slot, "v1", true)
-      : slot === "stall-v1"
-      ? await open(slot, "v1", false)
-      : slot === "stall-plain"
-      ? await open(slot, "plain", false, "/ws/lobby")
-      : await open(slot, "plain", true, plainPaths[slot]);
-    slots.set(slot, connection);
-    if (slot === "stall-v1") {
-      await send(
-        slot,
-        connection,
-        ["lobby", "a"].map((room) =>
-          commandFrame(source, { room, type: "join" })
-        ),
-      );
-    }
-    return connection;
-  };
-  const send = async (
-    slot: string,
-    connection: FuzzConnection,
-    frames: FuzzFrame[],
-  ) => {
-    trace.push(
-      `${connection.record.label}: ${frames.map(describe).join(" | ")}`,
-    );
-    try {
-      await deadline(connection.send(frames), `${slot} to write`);
-    } catch (error) {
-      // natter reads every socket whatever it writes to it: a write that
-      // does not go through for the deadline means it stopped reading.
-      problems.push(`${connection.record.label}: ${(error as Error).message}`);
-      await connection.close();
-    }
-  };
+  let records: ConnectionRecord[];
   try {
-    for (let i = 0; i < V1_SLOTS; i++) await reopen(`v1-${i}`);
-    for (const slot of ["plain-0", "plain-1", "stall-v1", "stall-plain"]) {
-      await reopen(slot);
-    }
-
+    await clients.start();
     const end = Date.now() + durationMs;
-    let calm = false;
     for (; steps < maxSteps && Date.now() < end && !exited; steps++) {
-      if (steps % 40 === 0) calm = random.chance(0.5);
-      const roll = random.next();
-      if (roll < 0.6) {
-        const slot = `v1-${random.int(V1_SLOTS)}`;
-        let connection = slots.get(slot)!;
-        if (!connection.open) connection = await reopen(slot);
-        const kind = random.next();
-        const frames = kind < 0.03
-          ? storm(source)
-          : kind < 0.2
-          ? roomBurst(source)
-          : Array.from(
-            { length: random.between(1, 6) },
-            () =>
-              random.chance(0.85)
-                ? commandFrame(source)
-                : malformedFrame(source),
-          );
-        await send(slot, connection, frames);
-      } else if (roll < 0.75) {
-        const slot = random.pick(["plain-0", "plain-1"]);
-        let connection = slots.get(slot)!;
-        if (!connection.open) connection = await reopen(slot);
-        await send(
-          slot,
-          connection,
-          Array.from(
-            { length: random.between(1, 3) },
-            () => plainFrame(source),
-          ),
-        );
-      } else if (roll < 0.85) {
-        const connection = slots.get("stall-v1")!;
-        const before = 1_000_000;
-        await send(
-          "stall-v1",
-          connection,
-          Array.from({ length: random.between(1, 5) }, () => ({
-            text: JSON.stringify({
-              type: "history",
-              room: "lobby",
-              before,
-              id: source.nextId(),
-            }),
-            expect: { kind: "anonymous" as const, code: "unchecked" },
-          })),
-        );
-      } else if (roll < 0.89) {
-        await reopen(`v1-${random.int(V1_SLOTS)}`);
-      } else if (roll < 0.95) {
-        await reopen(
-          random.pick(["plain-0", "plain-1", "stall-v1", "stall-plain"]),
-        );
-      } else {
-        await sleep(random.int(50));
-      }
-      await sleep(calm ? random.between(10, 40) : random.int(4));
+      await clients.step(steps);
     }
-    trace.push(`stop after ${steps} steps`);
-    await settle([...slots.values()]);
+    clients.trace.push(`stop after ${steps} steps`);
+    await clients.settle();
   } finally {
-    for (const connection of slots.values()) {
-      await connection.close();
-      records.push(connection.record);
-    }
+    records = await clients.close();
     rss.stop();
   }
+  const problems = [...clients.problems];
   const redis = options.redis !== undefined;
   for (const record of records) {
     problems.push(...checkConnection(record, { redis }));
@@ -284,87 +113,12 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   if (rss.samples === 0) problems.push("natter's RSS was never sampled");
   await natter[Symbol.asyncDispose]();
   problems.push(...logProblems(natter.stderr.lines));
-  const summary = summarize(records);
-  for (const line of natter.stderr.lines) {
-    const closed = /client (evicted|closed by server): [^"(]*/.exec(line);
-    if (closed) {
-      const key = `log: ${closed[0].trim()}`;
-      summary[key] = (summary[key] ?? 0) + 1;
-    }
-  }
   return {
     seed: options.seed,
     steps,
     problems,
-    trace,
+    trace: clients.trace,
     peakRssMiB: rss.peak,
-    summary,
+    summary: summarize(records, natter.stderr.lines),
   };
-}
-
-/** Waits until every reading connection has got what it is owed, or a while. */
-async function settle(
-  connections: FuzzConnection[],
-  ms = SETTLE_MS,
-): Promise<void> {
-  const start = Date.now();
-  for (let i = 0; i < ms / 20 && Date.now() - start < ms; i++) {
-    const owed = connections.filter((c) =>
-      c.open && c.record.reads && c.pending() > 0
-    );
-    if (owed.length === 0) return;
-    await sleep(20);
-  }
-}
-
-/** The status of natter's `/healthz`, or 0 when it does not answer. */
-async function healthz(url: URL): Promise<number> {
-  try {
-    const response = await fetch(new URL("/healthz", url), {
-      signal: AbortSignal.timeout(5000),
-    });
-    await response.body?.cancel();
-    return response.status;
-  } catch {
-    return 0;
-  }
-}
-
-/** Waits up to 10 s for `/readyz` to answer 200 (natter reached its Redis). */
-async function untilReady(url: URL): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const response = await fetch(new URL("/readyz", url));
-    await response.body?.cancel();
-    if (response.status === 200) return;
-    await sleep(100);
-  }
-  throw new Error(`natter at "${url}" was not ready within 10 s`);
-}
-
-/** How many of each answer, event and close the records hold. */
-function summarize(records: ConnectionRecord[]): Record<string, number> {
-  const summary: Record<string, number> = {};
-  const count = (key: string) => summary[key] = (summary[key] ?? 0) + 1;
-  for (const record of records) {
-    for (const event of record.events) {
-      count(
-        event.type === "error" ? `error:${event.code}` : String(event.type),
-      );
-    }
-    if (record.mode === "plain") {
-      summary["plain messages"] = (summary["plain messages"] ?? 0) +
-        record.texts.length;
-    }
-    const { ending } = record;
-    count(
-      ending.by === "server"
-        ? `close ${ending.code} ${ending.reason}`
-        : `ended by ${ending.by}`,
-    );
-  }
-  return summary;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

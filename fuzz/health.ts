@@ -1,7 +1,7 @@
 /**
- * What the fuzzer checks of the natter process itself: its resident memory,
- * sampled while the run goes on, and its log (started with
- * `--log-format json`, so each line names its level).
+ * What the fuzzer checks of the natter process itself: that it is ready
+ * and healthy, its resident memory, sampled while the run goes on, and its
+ * log (started with `--log-format json`, so each line names its level).
  *
  * @module
  */
@@ -76,4 +76,28 @@ export function logProblems(lines: readonly string[]): string[] {
     }
   }
   return problems;
+}
+
+/** The status of natter's `/healthz`, or 0 when it does not answer. */
+export async function healthz(url: URL): Promise<number> {
+  try {
+    const response = await fetch(new URL("/healthz", url), {
+      signal: AbortSignal.timeout(5000),
+    });
+    await response.body?.cancel();
+    return response.status;
+  } catch {
+    return 0;
+  }
+}
+
+/** Waits up to 10 s for `/readyz` to answer 200 (natter reached its Redis). */
+export async function untilReady(url: URL): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const response = await fetch(new URL("/readyz", url));
+    await response.body?.cancel();
+    if (response.status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`natter at "${url}" was not ready within 10 s`);
 }

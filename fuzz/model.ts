@@ -14,34 +14,9 @@
  * @module
  */
 
-import type { Expect, FuzzFrame, SentCommand } from "./frames.ts";
-
-/** An event as received: one element of a frame's JSON array. */
-// deno-lint-ignore no-explicit-any
-export type Event = Record<string, any>;
-
-/** How a connection ended, as seen from the client. */
-export type Ending =
-  /** The server sent a close frame with this code and reason. */
-  | { by: "server"; code: number | null; reason: string }
-  /** The TCP connection ended without a close frame. */
-  | { by: "eof"; detail: string }
-  /** The fuzzer closed it (or the run ended with it open). */
-  | { by: "us" };
-
-/** Everything one connection sent and received. */
-export interface ConnectionRecord {
-  label: string;
-  mode: "v1" | "plain";
-  sent: FuzzFrame[];
-  /** natter.v1: every event. */
-  events: Event[];
-  /** Plain mode: every message, split on LF. */
-  texts: string[];
-  ending: Ending;
-  /** Whether it read what it was sent; a stalled one is checked for nothing. */
-  reads: boolean;
-}
+import { describe, type Expect, type SentCommand } from "./frames.ts";
+import type { ConnectionRecord, Event } from "./record.ts";
+import { shapeProblems } from "./shapes.ts";
 
 /** Close codes the server may end a misbehaving client's connection with. */
 export const ALLOWED_CLOSES: ReadonlySet<number> = new Set([1003, 1008, 1009]);
@@ -128,57 +103,9 @@ function learn(command: SentCommand, answer: string, before: Membership) {
   return before;
 }
 
-/** The shape problems of `reply` to `command`, if any. */
-function shapeProblems(command: SentCommand, reply: Event): string[] {
-  const problems: string[] = [];
-  const need = (ok: boolean, what: string) => {
-    if (!ok) problems.push(`${reply.type} ${what}: ${JSON.stringify(reply)}`);
-  };
-  if (reply.type !== "error") {
-    need(reply.room === command.room, "names another room");
-  }
-  if (reply.type === "error") {
-    need(typeof reply.message === "string", "has no message");
-  }
-  if (reply.type === "joined") {
-    need(typeof reply.epoch === "string", "has no epoch");
-    need(Number.isSafeInteger(reply.offset), "has no offset");
-    need(Array.isArray(reply.history), "has no history list");
-    need(Array.isArray(reply.presence), "has no presence list");
-    need(Number.isSafeInteger(reply.count), "has no count");
-  } else if (reply.type === "ack") {
-    need(
-      Number.isSafeInteger(reply.offset) && reply.offset > 0,
-      "has no offset",
-    );
-  } else if (reply.type === "history") {
-    const most = Math.min(command.limit ?? 100, 100);
-    need(Array.isArray(reply.messages), "has no messages");
-    need((reply.messages?.length ?? 0) <= most, `holds more than ${most}`);
-  } else if (reply.type === "members") {
-    need(Array.isArray(reply.members), "has no members");
-    need((reply.members?.length ?? 0) <= (command.limit ?? 100), "is too long");
-    need(Number.isSafeInteger(reply.count), "has no count");
-    need(
-      reply.next === null || typeof reply.next === "string",
-      "has a bad next",
-    );
-  }
-  return problems;
-}
-
 /** The answer an event is, as {@linkcode allowedAnswers} names answers. */
 function answerOf(event: Event): string {
   return event.type === "error" ? `error:${event.code}` : String(event.type);
-}
-
-/** Describes a frame for a problem line, short. */
-export function describe(frame: FuzzFrame): string {
-  const what = frame.text?.replaceAll("\n", "\\n") ??
-    `<binary ${frame.binary?.length} bytes>`;
-  return what.length > 120
-    ? `${what.slice(0, 100)}... (${what.length} chars)`
-    : what;
 }
 
 /**

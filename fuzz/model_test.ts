@@ -1,10 +1,7 @@
 import assert from "node:assert/strict";
 import type { FuzzFrame, SentCommand } from "./frames.ts";
-import {
-  allowedAnswers,
-  checkConnection,
-  type ConnectionRecord,
-} from "./model.ts";
+import { allowedAnswers, checkConnection } from "./model.ts";
+import type { ConnectionRecord } from "./record.ts";
 
 const command = (
   type: SentCommand["type"],
