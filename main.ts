@@ -20,6 +20,7 @@ import { freeDescriptors } from "./http/listen/descriptors.ts";
 import { setUpLogging } from "./util/log.ts";
 import { serve, SERVICE_RESTART } from "./http/server.ts";
 import { RedisStore } from "./store/redis.ts";
+import { pause } from "./util/turns.ts";
 
 /** Reads an environment variable, or `undefined` where it may not be read. */
 export function readEnv(name: string): string | undefined {
@@ -188,7 +189,7 @@ export async function main(args: string[]): Promise<number> {
     // told to reconnect (1012), to another node where there is one.
     natter.drain();
     if (drainDelay > 0) {
-      await new Promise((resolve) => setTimeout(resolve, drainDelay));
+      await pause(drainDelay);
     }
     reason = SERVICE_RESTART;
   }

@@ -22,6 +22,7 @@ import {
 import { malformedFrame } from "./malformed.ts";
 import type { ConnectionRecord, Event } from "./record.ts";
 import type { Random } from "./random.ts";
+import { pause } from "../util/turns.ts";
 
 const V1_SLOTS = 4;
 const SETTLE_MS = 5_000;
@@ -99,9 +100,9 @@ export class Clients {
     } else if (roll < 0.95) {
       await this.#reopen(random.pick(["plain-0", "plain-1", ...STALLED]));
     } else {
-      await sleep(random.int(50));
+      await pause(random.int(50));
     }
-    await sleep(this.#calm ? random.between(10, 40) : random.int(4));
+    await pause(this.#calm ? random.between(10, 40) : random.int(4));
   }
 
   /** Waits until every reading connection got what it is owed, or a while. */
@@ -245,11 +246,6 @@ async function settle(
       c.open && c.record.reads && c.pending() > 0
     );
     if (owed.length === 0) return;
-    await sleep(20);
+    await pause(20);
   }
-}
-
-/** Resolves after `ms` milliseconds. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { pause } from "../util/turns.ts";
+
 /** The resident set size of process `pid` in MiB, from `/proc/PID/status`. */
 export async function rssMiB(pid: number): Promise<number | undefined> {
   try {
@@ -97,7 +99,7 @@ export async function untilReady(url: URL): Promise<void> {
     const response = await fetch(new URL("/readyz", url));
     await response.body?.cancel();
     if (response.status === 200) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await pause(100);
   }
   throw new Error(`natter at "${url}" was not ready within 10 s`);
 }

@@ -10,6 +10,7 @@ import type { Listener } from "./listen/listen.ts";
 import type { Connections } from "./connections.ts";
 import type { Rooms } from "../room/rooms.ts";
 import type { CloseReason } from "../util/close_reasons.ts";
+import { pause } from "../util/turns.ts";
 
 /** What a shutdown stops, in the order it stops them. */
 export interface Stoppable {
@@ -72,7 +73,7 @@ export async function shutDown(
     // sockets are not waited for: a stalled one never finishes closing. (An
     // evicted client whose socket may still drain has not closed yet: it is
     // waited for like the others.)
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await pause(0);
     const closed = parts.connections.closed();
     await parts.rooms.close(options.reason);
     const inTime = await Promise.race([closed.then(() => true), deadline]);

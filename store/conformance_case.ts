@@ -8,6 +8,7 @@
 
 import assert from "node:assert/strict";
 import type { Draft, Member, Store, StoredMessage } from "./store.ts";
+import { pause } from "../util/turns.ts";
 
 /** The bounds a store under test is made with; unset, the store's defaults. */
 export interface StoreBounds {
@@ -117,6 +118,6 @@ export async function eventually(
     if (Date.now() - start > ms) {
       throw new Error(`Timed out after ${ms} ms waiting for ${what}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await pause(20);
   }
 }
