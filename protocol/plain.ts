@@ -13,7 +13,7 @@ import type { Hub } from "../hub.ts";
 import type { Link, Session } from "../connection/link.ts";
 import { closeFor, refusalClose } from "../connection/closes.ts";
 import type { Batch } from "../room/batch.ts";
-import { draft } from "../room/draft.ts";
+import { draft, type DraftLimits } from "../room/draft.ts";
 import type { Speaker } from "../room/intake.ts";
 import type { Rooms } from "../room/rooms.ts";
 import type { Refusal, Release, Subscriber } from "../room/subscriber.ts";
@@ -64,6 +64,8 @@ export interface PlainOptions {
 export class PlainSession implements Session, Subscriber, Speaker {
   readonly #link: Link;
   readonly #options: PlainOptions;
+  /** What each message is drafted against, built once. */
+  readonly #limits: DraftLimits;
   /** The room's Hub, once the socket is open and the room exists. */
   #hub?: Hub;
   /** Set once the Hub has (or will have) this connection in its set. */
@@ -76,6 +78,7 @@ export class PlainSession implements Session, Subscriber, Speaker {
   constructor(link: Link, options: PlainOptions) {
     this.#link = link;
     this.#options = options;
+    this.#limits = { maxBytes: options.maxMessageSize, rate: options.rate };
   }
 
   /** Joins the room. */
@@ -100,10 +103,7 @@ export class PlainSession implements Session, Subscriber, Speaker {
 
   /** Hands one message to the room, or closes the connection for it. */
   read(text: string): void {
-    const drafted = draft(text, {
-      maxBytes: this.#options.maxMessageSize,
-      rate: this.#options.rate,
-    });
+    const drafted = draft(text, this.#limits);
     if ("refused" in drafted) {
       const close = drafted.refused === "too_big" ? TOO_BIG : RATE_LIMITED;
       return this.#link.refuse(close);

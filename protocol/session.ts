@@ -16,7 +16,7 @@
 
 import { type Identity, mayJoin } from "../auth/token.ts";
 import type { Link, Session as ConnectionSession } from "../connection/link.ts";
-import { draft } from "../room/draft.ts";
+import { draft, type DraftLimits } from "../room/draft.ts";
 import type { Speaker } from "../room/intake.ts";
 import type { Rooms } from "../room/rooms.ts";
 import type { TokenBucket } from "../util/bucket.ts";
@@ -70,7 +70,8 @@ export class Session implements ConnectionSession, Speaker {
   readonly #identity?: Identity;
   readonly #budgets: Budgets;
   /** The connection's rate of messages, if it has one (`--rate-limit`). */
-  readonly #rate?: TokenBucket;
+  /** What each `send` is drafted against: size and the connection's rate. */
+  readonly #limits: DraftLimits;
   /** What the Hubs see of this connection. */
   readonly #owner: MembershipOwner;
   #refused = false;
@@ -83,9 +84,9 @@ export class Session implements ConnectionSession, Speaker {
   ) {
     this.#link = link;
     this.#rooms = rooms;
-    this.#rate = options.rate;
     const o = withDefaults(options);
     this.#maxMessageSize = o.maxMessageSize;
+    this.#limits = { maxBytes: o.maxMessageSize, rate: options.rate };
     this.#maxCommandSize = o.maxCommandSize;
     this.#maxRooms = o.maxRoomsPerClient;
     this.#historyPage = o.historyPage;
@@ -258,8 +259,7 @@ export class Session implements ConnectionSession, Speaker {
   }
 
   #send(membership: Membership, id: CommandId, text: string): void {
-    const limits = { maxBytes: this.#maxMessageSize, rate: this.#rate };
-    const refused = membership.send(this, id, draft(text, limits));
+    const refused = membership.send(this, id, draft(text, this.#limits));
     if (refused === "too_big") {
       const most = this.#maxMessageSize;
       this.#error(id, "too_big", `A message is ${most} bytes at most`);

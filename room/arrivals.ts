@@ -123,7 +123,7 @@ export class Arrivals {
     if (joined.length > 0 || left.length > 0) {
       const news = Batch.of({ room: this.room, joined, left, count });
       const newcomers = new Set(joins.map((join) => join.subscriber));
-      for (const subscriber of [...members.subscribers()]) {
+      for (const subscriber of members.subscribers()) {
         if (newcomers.has(subscriber) || leaving.has(subscriber)) continue;
         members.offer(subscriber, news);
       }

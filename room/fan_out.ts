@@ -118,7 +118,8 @@ export class FanOut {
       count = this.#members.size;
     }
     const news = Batch.of({ room: this.room, ...change, count });
-    for (const subscriber of [...this.#members.subscribers()]) {
+    // A member let go meanwhile leaves the map; iterating it goes on.
+    for (const subscriber of this.#members.subscribers()) {
       this.#members.offer(subscriber, news);
     }
   }
