@@ -128,7 +128,10 @@ export class Hub implements AsyncDisposable {
       // A batch fits a queue of the default size.
       maxBatch: options.maxBatch ?? o.queueSize,
     });
-    this.#pacer = new Pacer(o.paceBudget);
+    this.#pacer = new Pacer({
+      budget: o.paceBudget,
+      latency: o.latencyBudget,
+    });
     this.#onEmpty = options.onEmpty;
     this.#done = this.#run();
   }

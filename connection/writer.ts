@@ -9,6 +9,7 @@
  */
 
 import { DrainWatch } from "./drain_watch.ts";
+import { FRAMES } from "../util/frame_cost.ts";
 import type { Outbox } from "./outbox.ts";
 
 /** Watches the sockets of every Writer that is waiting for a drain (O3). */
@@ -111,6 +112,7 @@ export class Writer {
         return;
       }
       socket.send(outbox.take());
+      FRAMES.sent();
     }
     if (outbox.closed) this.#owner.finished();
   }

@@ -44,14 +44,20 @@ export interface HubOptions {
    */
   memberPage?: number;
   /**
-   * Milliseconds a turn (its sends included) may take before the Hub paces
-   * the fan-out: after a turn that took longer it waits as long again (at
-   * most 10 ms) before the next, so that under load each frame carries the
-   * messages of two turns' time instead of one. Below this the Hub never
-   * waits. 0 turns pacing off.
+   * Milliseconds a turn is expected to cost (its members times what a frame
+   * costs, see room/pacer.ts) before the Hub paces the fan-out; a room whose
+   * turns cost less never waits between them. 0 turns pacing off.
    * @default {2}
    */
   paceBudget?: number;
+  /**
+   * The longest, in milliseconds, pacing may hold a message before its turn
+   * ends (`--latency-budget`): a room whose turns are dear waits between
+   * them so that its frames fill, but never longer than this. 0 turns
+   * pacing off.
+   * @default {40}
+   */
+  latencyBudget?: number;
   /**
    * Inbound messages that may wait for room in the broadcast channel, all
    * senders together; past it, the sender with the most waiting is closed

@@ -1,52 +1,99 @@
 /**
- * The Pacer: how a loaded room waits between turns. Sends cost per frame,
- * whatever the frame holds: a room whose turns grow expensive waits before
- * the next, so that the next frames carry more messages for the same cost.
- * Below its budget a room never waits.
+ * The Pacer: how long a room waits between turns. A frame costs about the
+ * same however many messages it holds, so a turn costs the room's members
+ * times the cost of a frame, whatever the rate of messages. A room whose
+ * turns are cheap never waits: a message goes out at once. A room whose
+ * turns are dear spaces them so that its fan-out takes at most a share of
+ * the core, and the messages that arrive meanwhile go out together, in
+ * fuller frames, for the cost of one turn. The wait never lets a message
+ * wait longer than the latency budget, its turn included.
+ *
+ * The wait runs from when the last turn began to send, so a message that
+ * comes after a quiet spell still goes out at once; and it grows to the
+ * most the budget allows while the event loop is late (the process is
+ * saturated, and every turn saved is CPU for the next).
  *
  * @module
  */
 
+import { type FrameCost, FRAMES } from "../util/frame_cost.ts";
 import { pause } from "../util/turns.ts";
 
-/** The longest a loaded room waits between turns to fill its frames, ms. */
-const MAX_PACE = 10;
+/** The share of a core one room's fan-out may take when its turns are dear. */
+export const SHARE = 1 / 3;
+
+/** How late the event loop must run, in ms, for the room to wait the most. */
+const LATE = 4;
+
+/** Waits shorter than this, in ms, are not worth a timer. */
+const LEAST = 0.5;
+
+/** Options for {@linkcode Pacer}. */
+export interface PacerOptions {
+  /** A turn expected to cost at most this many ms never waits; 0 turns pacing off. */
+  readonly budget: number;
+  /** The longest, in ms, pacing may hold a message, its turn included; 0 turns pacing off. */
+  readonly latency: number;
+  /** Where frames are counted and costed. */
+  readonly frames?: FrameCost;
+}
 
 /**
- * Paces one room's turns by what their sends cost.
+ * Paces one room's turns by what they cost.
  *
  * @example
  * ```ts
- * const pacer = new Pacer(2);
+ * const pacer = new Pacer({ budget: 2, latency: 40 });
  * pacer.sending(); // the turn's first offer
- * await pacer.rest(); // waits as long as the sends took, if over 2 ms
+ * await pacer.rest(); // waits when the turn's frames were dear
  * ```
  */
 export class Pacer {
   readonly #budget: number;
-  /** When the current turn began to offer. */
-  #from?: number;
+  readonly #latency: number;
+  readonly #frames: FrameCost;
+  /** When the current turn began to offer, and the frames sent before. */
+  #from?: { at: number; frames: number };
+  /** How late the event loop ran the last wait, in ms. */
+  #late = 0;
 
-  /** Creates a pacer with a budget of `budget` ms per turn; 0 is off. */
-  constructor(budget: number) {
-    this.#budget = budget;
+  /** Creates a pacer. */
+  constructor(options: PacerOptions) {
+    this.#budget = options.budget;
+    this.#latency = options.latency;
+    this.#frames = options.frames ?? FRAMES;
   }
 
   /**
    * Marks the turn's first offer. The writers it wakes run as microtasks
-   * before the turn's promise settles, so what follows is the cost of its
-   * sends, not of the store's round trips before them.
+   * before the turn's promise settles, so the frames counted from here to
+   * {@linkcode Pacer.rest} are the turn's.
    */
   sending(): void {
-    this.#from = performance.now();
+    this.#from = { at: performance.now(), frames: this.#frames.frames };
   }
 
-  /** After a turn: waits as long as its sends took, if over the budget. */
-  async rest(): Promise<void> {
+  /** How long to wait after a turn, in ms, from what it sent. */
+  wait(now = performance.now()): number {
     const from = this.#from;
+    if (from === undefined || this.#budget <= 0 || this.#latency <= 0) {
+      return 0;
+    }
+    const frames = this.#frames.frames - from.frames;
+    const cost = frames * this.#frames.perFrame;
+    if (cost <= this.#budget) return 0;
+    const most = Math.max(0, this.#latency - cost);
+    const spacing = this.#late >= LATE ? most : Math.min(most, cost / SHARE);
+    return from.at + spacing - now;
+  }
+
+  /** After a turn: waits as {@linkcode Pacer.wait} says, if at all. */
+  async rest(): Promise<void> {
+    const wait = this.wait();
     this.#from = undefined;
-    if (from === undefined || this.#budget <= 0) return;
-    const cost = performance.now() - from;
-    if (cost > this.#budget) await pause(Math.min(cost, MAX_PACE));
+    if (wait < LEAST) return;
+    const asked = performance.now() + wait;
+    await pause(wait);
+    this.#late = Math.max(0, performance.now() - asked);
   }
 }

@@ -11,8 +11,8 @@
  * @module
  */
 
-import type { LOG_FORMATS, LOG_LEVELS } from "../util/log.ts";
 import { FIXED } from "./fixed.ts";
+import { FORMATS, LEVELS } from "./log_words.ts";
 import {
   type Defaults,
   defaultsOf,
@@ -21,18 +21,6 @@ import {
 } from "./setting.ts";
 
 export * from "./setting.ts";
-
-// The words are written here, where the settings are declared, so that the
-// table loads nothing; `settings_test.ts` checks them against util/log.ts.
-type Format = (typeof LOG_FORMATS)[number];
-type Level = (typeof LOG_LEVELS)[number];
-const FORMATS = ["text", "json"] as const satisfies readonly Format[];
-const LEVELS = [
-  "debug",
-  "info",
-  "warning",
-  "error",
-] as const satisfies readonly Level[];
 
 /**
  * Every setting, by the key of the `Config` field it sets (`addr` sets two,
@@ -259,6 +247,12 @@ export const SETTINGS = {
     stored: "milliseconds", default: 45, min: 1, max: 3600,
     help: "with --redis: how soon the members of a node that died leave " +
       "presence",
+  },
+  latencyBudget: {
+    flag: "latency-budget", env: "NATTER_LATENCY_BUDGET", group: "rooms",
+    type: "integer", unit: "milliseconds", default: 40, min: 0, max: 1000,
+    zero: "no pacing",
+    help: "the longest a busy room holds a message to fill its frames",
   },
   help: {
     flag: "help", short: "h", group: "operations", type: "boolean",
