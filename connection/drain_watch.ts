@@ -11,8 +11,18 @@
  * runs only while some socket is waiting, polls them all every tick for the
  * cost of one `bufferedAmount` read each.
  *
+ * A read costs about a microsecond, so polling a thousand waiting sockets
+ * every millisecond would take the whole core, and leave none for writing
+ * to them: the watch spaces its ticks by how many sockets wait, a
+ * millisecond per {@linkcode PER_MS} of them, so polling takes a bounded
+ * share of the core however many wait. A socket above its mark holds that
+ * much unsent already; a later look costs it nothing it would have sent.
+ *
  * @module
  */
+
+/** How many waiting sockets one millisecond between ticks pays for. */
+export const PER_MS = 100;
 
 interface Waiter {
   readonly mark: number;
@@ -74,8 +84,13 @@ export class DrainWatch {
         lowest: socket.bufferedAmount,
         progressAt: Date.now(),
       });
-      this.#timer ??= setTimeout(this.#tick, this.#interval);
+      this.#timer ??= setTimeout(this.#tick, this.#spacing());
     });
+  }
+
+  /** The time to the next tick: more sockets waiting, fewer ticks. */
+  #spacing(): number {
+    return Math.max(this.#interval, Math.ceil(this.#waiting.size / PER_MS));
   }
 
   readonly #tick = (): void => {
@@ -88,7 +103,7 @@ export class DrainWatch {
       waiter.resolve(verdict);
     }
     if (this.#waiting.size > 0) {
-      this.#timer = setTimeout(this.#tick, this.#interval);
+      this.#timer = setTimeout(this.#tick, this.#spacing());
     }
   };
 
