@@ -12,6 +12,7 @@
  */
 
 import { median } from "./rounds.ts";
+import { type Step, stepCosts } from "./step_costs.ts";
 
 /** A result's name split into its parts, or `undefined` for another file. */
 export function runOf(file: string):
@@ -68,6 +69,8 @@ const perDelivery = (f: Figures) => f.cpu / 100 / f.rate * 1e6;
 export async function report(dir: string): Promise<string> {
   // gen -> scenario -> server -> round -> figures
   const all = new Map<string, Map<string, Map<string, (Figures | null)[]>>>();
+  // gen -> scenario -> server -> round -> a ramp's steps
+  const steps = new Map<string, Map<string, Step[][]>>();
   for await (const entry of Deno.readDir(dir)) {
     const id = runOf(entry.name);
     if (!id) continue;
@@ -84,6 +87,14 @@ export async function report(dir: string): Promise<string> {
     const rounds = byServer.get(id.server) ?? [];
     byServer.set(id.server, rounds);
     rounds[id.round - 1] = figuresOf(result);
+    if (Array.isArray(result.steps)) {
+      const key = `${id.gen}, ${id.scenario}`;
+      const byServer = steps.get(key) ?? new Map<string, Step[][]>();
+      steps.set(key, byServer);
+      const ramps = byServer.get(id.server) ?? [];
+      byServer.set(id.server, ramps);
+      ramps[id.round - 1] = result.steps as Step[];
+    }
   }
   const lines: string[] = [];
   for (const [gen, byScenario] of [...all].sort()) {
@@ -140,6 +151,11 @@ export async function report(dir: string): Promise<string> {
         }
       }
       lines.push("");
+      const ramps = steps.get(`${gen}, ${scenario}`);
+      if (ramps) {
+        lines.push(`#### ${gen}, ${scenario}: what each step cost`, "");
+        lines.push(...stepCosts(ramps), "");
+      }
     }
   }
   return lines.join("\n");
