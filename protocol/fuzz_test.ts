@@ -5,11 +5,8 @@
  */
 
 import assert from "node:assert/strict";
-// A test-only package, named here rather than in deno.json's imports so
-// that `deno task start` does not download it (deno.json's npm imports are
-// all fetched before anything runs).
-// deno-lint-ignore no-import-prefix
-import fc from "npm:fast-check@4.11.0";
+// Test-only: deno.test.json maps it, so `deno task start` never fetches it.
+import fc from "fast-check";
 import { startServer } from "../test_util/natter.ts";
 import { type Event, V1Client } from "../test_util/v1.ts";
 import { parseCommand } from "./commands.ts";

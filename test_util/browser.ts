@@ -13,11 +13,8 @@
  * @module
  */
 
-// A test-only package, named here rather than in deno.json's imports so
-// that `deno task start` does not download it (deno.json's npm imports are
-// all fetched before anything runs).
-// deno-lint-ignore no-import-prefix
-import { type Browser, chromium, type Page } from "npm:playwright-core@1.65.1";
+// Test-only: deno.test.json maps it, so `deno task start` never fetches it.
+import { type Browser, chromium, type Page } from "playwright-core";
 import { isCI } from "./ci.ts";
 import type { TestServer } from "./natter.ts";
 import { ChatClient, startServer, until } from "./natter.ts";
