@@ -10,14 +10,13 @@
 
 import { deadline } from "../test_util/natter.ts";
 import { FuzzConnection } from "./connection.ts";
+import { resend, roomBurst, storm } from "./bursts.ts";
 import {
   commandFrame,
   describe,
   type FrameSource,
   type FuzzFrame,
   plainFrame,
-  roomBurst,
-  storm,
 } from "./frames.ts";
 import { malformedFrame } from "./malformed.ts";
 import type { ConnectionRecord, Event } from "./record.ts";
@@ -67,7 +66,7 @@ export class Clients {
     let ids = 0;
     this.#source = {
       random,
-      knowledge: { positions: new Map(), clients: [] },
+      knowledge: { positions: new Map(), clients: [], keys: [] },
       nextId: () => random.chance(0.2) ? `s${++ids}` : ++ids,
     };
   }
@@ -120,13 +119,17 @@ export class Clients {
     return this.#records;
   }
 
-  /** Mostly commands, sometimes a room's burst or a storm past budgets. */
+  /**
+   * Mostly commands, sometimes a room's burst, a send repeated at once
+   * (C7), or a storm past budgets.
+   */
   #v1Burst(): FuzzFrame[] {
     const random = this.#random;
     const source = this.#source;
     const kind = random.next();
     if (kind < 0.03) return storm(source);
     if (kind < 0.2) return roomBurst(source);
+    if (kind < 0.26) return resend(source);
     return Array.from(
       { length: random.between(1, 6) },
       () => random.chance(0.85) ? commandFrame(source) : malformedFrame(source),

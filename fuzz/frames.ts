@@ -1,8 +1,8 @@
 /**
  * The frames the fuzzer's clients send, each with what the server owes it:
- * well-formed natter.v1 commands (whose allowed replies the model decides),
- * bursts of them, and plain-mode messages. The malformed ones are in
- * malformed.ts.
+ * well-formed natter.v1 commands (whose allowed replies the model decides)
+ * and plain-mode messages. Bursts of commands are in bursts.ts, the
+ * malformed frames in malformed.ts.
  *
  * @module
  */
@@ -21,6 +21,10 @@ export interface SentCommand {
   limit?: number;
   /** A `send` whose text is over the size limit: `too_big` is owed. */
   bigText?: boolean;
+  /** A `send`'s key (C7), when it has one. */
+  key?: string;
+  /** What a `send`'s text starts with, unique in the run, when it has one. */
+  token?: string;
 }
 
 /** What the server owes one frame. */
@@ -53,6 +57,8 @@ export interface Knowledge {
   positions: Map<string, { epoch: string; offset: number }>;
   /** Connection ids seen in `joined` replies, for `members` `after`. */
   clients: string[];
+  /** The latest keys sent (C7), with their rooms, to send again. */
+  keys: { room: string; key: string }[];
 }
 
 /** The rooms most commands name, so that clients meet. */
@@ -90,6 +96,8 @@ export interface CommandChoice {
   room?: string;
   /** The type, instead of a random one. */
   type?: CommandType;
+  /** A `send`'s key (C7), instead of a random one or none. */
+  key?: string;
 }
 
 const TYPES = [
@@ -131,6 +139,12 @@ export function commandFrame(
     }
     if (random.chance(0.4)) fields.since = since(source, room);
   } else if (type === "send") {
+    if (choice.key !== undefined) fields.key = command.key = choice.key;
+    else if (random.chance(0.4)) {
+      const key = sendKey(source, invalidRoom || choice.room !== undefined);
+      fields.key = command.key = key.key;
+      fields.room = command.room = key.room ?? room;
+    }
     const size = random.next();
     if (size < 0.06) {
       fields.text = "z".repeat(random.between(513, 2000));
@@ -140,7 +154,10 @@ export function commandFrame(
       command.bigText = true;
     } else if (size < 0.11) {
       fields.text = random.pick(["", "   ", "\n"]);
-    } else fields.text = shortText(random, `t${id}`);
+    } else {
+      command.token = `t${id}`;
+      fields.text = shortText(random, command.token);
+    }
   } else if (type === "history") {
     fields.before = random.chance(0.5)
       ? (source.knowledge.positions.get(room)?.offset ?? 0) + random.int(3)
@@ -158,12 +175,44 @@ export function commandFrame(
       if (limit < 1 || limit > 100) refused ??= "bad_request";
     }
   }
+  if (command.key !== undefined && !invalidRoom) {
+    const keys = source.knowledge.keys;
+    keys.push({ room: command.room, key: command.key });
+    if (keys.length > 32) keys.shift();
+  }
   const text = JSON.stringify(fields);
   if (new TextEncoder().encode(text).length > 4096) {
     return { text, expect: { kind: "anonymous", code: "too_big" } };
   }
   if (refused) return { text, expect: { kind: "error", id, codes: [refused] } };
   return { text, expect: { kind: "command", command } };
+}
+
+/** The characters of a send key (C7). */
+const KEY_ALPHABET =
+  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+
+/** A fresh send key (C7): 16 to 64 random characters of its alphabet. */
+export function freshKey(random: Random): string {
+  return random.chars(random.between(16, 64), KEY_ALPHABET);
+}
+
+/**
+ * A send key (C7): more often than not one sent before, mostly with the
+ * room it was sent in (so that the send repeats it), unless the room is
+ * fixed; otherwise a fresh one.
+ */
+function sendKey(
+  source: FrameSource,
+  roomFixed: boolean,
+): { key: string; room?: string } {
+  const { random, knowledge } = source;
+  if (knowledge.keys.length > 0 && random.chance(0.6)) {
+    const earlier = random.pick(knowledge.keys);
+    const same = !roomFixed && random.chance(0.8);
+    return same ? earlier : { key: earlier.key };
+  }
+  return { key: freshKey(random) };
 }
 
 /** A `since` position: real or made up, in epoch and in offset. */
@@ -181,47 +230,6 @@ function since(source: FrameSource, room: string) {
     random.int(1_000_000),
   ]);
   return { epoch, offset };
-}
-
-/**
- * A burst on one room, most often a fresh one: a join and then, before its
- * answer can have come, other commands on the same room.
- */
-export function roomBurst(source: FrameSource): FuzzFrame[] {
-  const { random } = source;
-  const room = random.chance(0.6) ? `f-${random.chars(6)}` : pickRoom(source);
-  const frames = [commandFrame(source, { room, type: "join" })];
-  for (let i = random.between(1, 4); i > 0; i--) {
-    frames.push(commandFrame(source, { room }));
-  }
-  return frames;
-}
-
-/**
- * A storm past a connection's budgets in one write: many joins and leaves
- * of fresh rooms (creation and join budgets), or many `history` and
- * `members` of one room (their budget). Each still owes its answer, or the
- * connection may be closed with 1008.
- */
-export function storm(source: FrameSource): FuzzFrame[] {
-  const { random } = source;
-  const count = random.between(20, 80);
-  const frames: FuzzFrame[] = [];
-  if (random.chance(0.5)) {
-    for (let i = 0; i < count / 2; i++) {
-      const room = `s-${random.chars(6)}`;
-      frames.push(commandFrame(source, { room, type: "join" }));
-      frames.push(commandFrame(source, { room, type: "leave" }));
-    }
-  } else {
-    const room = random.pick(ROOMS);
-    frames.push(commandFrame(source, { room, type: "join" }));
-    for (let i = 0; i < count; i++) {
-      const type = random.chance(0.5) ? "history" : "members";
-      frames.push(commandFrame(source, { room, type }));
-    }
-  }
-  return frames.map((frame) => ({ ...frame, storm: true }));
 }
 
 /** A plain-mode message: mostly short, sometimes over 512 bytes (1009). */

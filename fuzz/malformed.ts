@@ -1,8 +1,8 @@
 /**
  * The frames a natter.v1 client must not send, each with the one answer it
  * must get: bad JSON, a value that is not an object, a missing or
- * ill-typed field, an unknown type, a frame too big to read, and (rarely,
- * as it ends the connection) a binary frame.
+ * ill-typed field (a bad send key too), an unknown type, a frame too big
+ * to read, and (rarely, as it ends the connection) a binary frame.
  *
  * @module
  */
@@ -11,11 +11,23 @@ import { type FrameSource, type FuzzFrame, ROOMS } from "./frames.ts";
 
 /**
  * A frame that is not a well-formed command: bad JSON, a value that is not
- * an object, a missing or ill-typed field, an unknown type, a frame over
- * 4096 bytes, or (rarely, it ends the connection) a binary frame.
+ * an object, a missing or ill-typed field (a send key out of C7's form
+ * among them), an unknown type, a frame over 4096 bytes, or (rarely, it
+ * ends the connection) a binary frame.
  */
 export function malformedFrame(source: FrameSource): FuzzFrame {
   const { random } = source;
+  const badKey = () =>
+    random.pick<unknown>([
+      random.chars(random.int(16)),
+      random.chars(random.between(65, 300)),
+      `${random.chars(10)} ${random.chars(10)}`,
+      `${random.chars(10)}.${random.chars(10)}`,
+      "é".repeat(20),
+      random.int(1e9),
+      null,
+      [random.chars(20)],
+    ]);
   const id = source.nextId();
   const anonymous = (text: string, code = "bad_request"): FuzzFrame => ({
     text,
@@ -26,7 +38,7 @@ export function malformedFrame(source: FrameSource): FuzzFrame {
     expect: { kind: "error", id, codes: [code] },
   });
   const room = random.pick(ROOMS);
-  switch (random.int(14)) {
+  switch (random.int(15)) {
     case 0:
       return anonymous(random.pick(['{"type":"join",', "{", "nope", "{]"]));
     case 1:
@@ -59,6 +71,8 @@ export function malformedFrame(source: FrameSource): FuzzFrame {
         JSON.stringify({ type: "send", room, text: "w".repeat(4100), id }),
         "too_big",
       );
+    case 13:
+      return refused({ type: "send", room, text: "k", key: badKey(), id });
     default:
       if (random.chance(0.15)) {
         return {

@@ -10,11 +10,14 @@
  * whose answer never came leaves it unknown. Where the model is sure, it
  * allows one answer (a command on a room never joined is `not_joined`);
  * elsewhere it allows every answer the protocol documents for that case.
+ * Sends with keys are checked against the earlier acks of their keys
+ * (`keys.ts`).
  *
  * @module
  */
 
 import { describe, type Expect, type SentCommand } from "./frames.ts";
+import { KeyLedger } from "./keys.ts";
 import type { ConnectionRecord, Event } from "./record.ts";
 import { shapeProblems } from "./shapes.ts";
 
@@ -211,6 +214,7 @@ function checkV1(
     }
   }
   const membership = new Map<string, Membership>();
+  const keys = new KeyLedger(record.events);
   const ids = new Set<unknown>();
   const anonymousOwed = new Counts();
   for (const frame of record.sent) {
@@ -219,6 +223,7 @@ function checkV1(
     if (expect.kind !== "command" && expect.kind !== "error") continue;
     const id = expect.kind === "command" ? expect.command.id : expect.id;
     ids.add(id);
+    if (expect.kind === "command") keys.sent(expect.command);
     const reply = answers.get(id);
     if (!reply) {
       if (owed) problems.push(`no answer to ${describe(frame)}`);
@@ -252,6 +257,7 @@ function checkV1(
       );
     }
     problems.push(...shapeProblems(command, reply));
+    if (answer === "ack") problems.push(...keys.acked(command, reply.offset));
     membership.set(command.room, learn(command, answer, state));
   }
   for (const id of answers.keys()) {

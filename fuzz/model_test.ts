@@ -123,3 +123,61 @@ Deno.test("checkConnection() lets a connection that stormed past its budgets end
   stormed.ending = { by: "eof", detail: "EOF" };
   assert.deepEqual(checkConnection(stormed), []);
 });
+
+Deno.test("checkConnection() holds a repeated key to its first ack's offset, unposted", async (t) => {
+  const key = "k".repeat(16);
+  const send = (id: number, room = "lobby"): FuzzFrame => ({
+    text: JSON.stringify({ type: "send", room, id, key, text: `t${id} .` }),
+    expect: {
+      kind: "command",
+      command: { type: "send", id, room, key, token: `t${id}` },
+    },
+  });
+  const ack = (id: number, offset: number) => ({
+    type: "ack",
+    id,
+    room: "lobby",
+    offset,
+  });
+  const message = (id: number, offset: number) => ({
+    type: "message",
+    room: "lobby",
+    offset,
+    text: `t${id} .`,
+  });
+  await t.step("the first offset, its text not posted: right", () => {
+    const sent = [command("join", 1), send(2), send(3)];
+    const got = [joined(1), message(2, 1), ack(2, 1), ack(3, 1)];
+    assert.deepEqual(checkConnection(record(sent, got)), []);
+  });
+  await t.step("another offset, no leave between: wrong", () => {
+    const sent = [command("join", 1), send(2), send(3)];
+    const got = [joined(1), message(2, 1), ack(2, 1), message(3, 2), ack(3, 2)];
+    assert.match(checkConnection(record(sent, got)).join("\n"), /not 1/);
+  });
+  await t.step("the first offset, but its text posted: wrong", () => {
+    const sent = [command("join", 1), send(2), send(3)];
+    const got = [joined(1), message(2, 1), ack(2, 1), message(3, 2), ack(3, 1)];
+    assert.match(checkConnection(record(sent, got)).join("\n"), /was posted/);
+  });
+  await t.step("another offset after a leave, or far later: allowed", () => {
+    const left = { type: "left", id: 3, room: "lobby" };
+    const sent = [
+      command("join", 1),
+      send(2),
+      command("leave", 3),
+      command("join", 4),
+      send(5),
+      send(6),
+    ];
+    const got = [joined(1), ack(2, 1), left, joined(4), ack(5, 7), ack(6, 500)];
+    assert.deepEqual(checkConnection(record(sent, got)), []);
+  });
+  await t.step("the same key in another room: another message", () => {
+    const sent = [command("join", 1), command("join", 2, "a"), send(3)];
+    sent.push(send(4, "a"));
+    const got = [joined(1), { ...joined(2), room: "a" }, ack(3, 1)];
+    got.push({ ...ack(4, 1), room: "a" });
+    assert.deepEqual(checkConnection(record(sent, got)), []);
+  });
+});

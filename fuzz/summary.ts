@@ -24,10 +24,16 @@ export function summarize(
   const summary: Record<string, number> = {};
   const count = (key: string) => summary[key] = (summary[key] ?? 0) + 1;
   for (const record of records) {
+    // An ack naming an offset acked before in its room: a repeated key (C7).
+    const acked = new Set<string>();
     for (const event of record.events) {
       count(
         event.type === "error" ? `error:${event.code}` : String(event.type),
       );
+      if (event.type !== "ack") continue;
+      const at = `${event.room} ${event.offset}`;
+      if (acked.has(at)) count("ack of a repeat");
+      acked.add(at);
     }
     if (record.mode === "plain") {
       summary["plain messages"] = (summary["plain messages"] ?? 0) +

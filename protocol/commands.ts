@@ -1,12 +1,14 @@
 /**
- * natter.v1's client-to-server commands (docs/protocol.md S2, S4, C1-C5, C8): one
+ * natter.v1's client-to-server commands (docs/protocol.md S2, S4, C1-C8): one
  * frame's text in, a typed command or the `error` that answers it out.
  * Nothing here throws on any input.
  *
  * @module
  */
 
+import { isSendKey, KEY_MAX, KEY_MIN } from "../store/send_key.ts";
 import type { Position } from "../store/store.ts";
+import { exceedsUtf8 } from "../util/message.ts";
 import type { CommandId, ErrorCode } from "./events.ts";
 import { isRoomName, parseNick } from "./names.ts";
 
@@ -26,6 +28,11 @@ export interface SendCommand {
   id: CommandId;
   room: string;
   text: string;
+  /**
+   * The client's idempotency key (C7), already checked: 16 to 64 of
+   * `A-Z a-z 0-9 _ -` (see `store/send_key.ts`).
+   */
+  key?: string;
 }
 
 /** `leave` (C4). */
@@ -78,19 +85,37 @@ export type Parsed =
 
 type Fields = Record<string, unknown>;
 
+/** Options for {@linkcode parseCommand}. */
+export interface ParseOptions {
+  /**
+   * The most UTF-8 bytes a command may have: a larger frame is `too_big`,
+   * without an id, since it is not read.
+   * @default {Infinity}
+   */
+  maxBytes?: number;
+}
+
 /**
  * Parses one text frame as a command (S2): a JSON object with a string
- * `type`. A frame that is not one, or a command with a missing or ill-typed
- * field, is `bad_request`; an unknown type is `unknown_type`; a bad room or
- * nick is `invalid_room` or `invalid_nick` (S4, R1, R5).
+ * `type`. A frame over the size limit is `too_big`; one that is not a
+ * command, or a command with a missing or ill-typed field, is
+ * `bad_request`; an unknown type is `unknown_type`; a bad room or nick is
+ * `invalid_room` or `invalid_nick` (S4, R1, R5).
  *
  * @example
  * ```ts
  * parseCommand('{"type":"leave","room":"lobby","id":7}');
  * // { ok: true, command: { type: "leave", id: 7, room: "lobby" } }
+ * parseCommand('{"type":"leave","room":"lobby"}', { maxBytes: 16 });
+ * // { ok: false, error: { id: undefined, code: "too_big", message: ... } }
  * ```
  */
-export function parseCommand(text: string): Parsed {
+export function parseCommand(text: string, options: ParseOptions = {}): Parsed {
+  const { maxBytes = Infinity } = options;
+  if (exceedsUtf8(text, maxBytes)) {
+    const message = `A command is ${maxBytes} bytes at most`;
+    return fail(undefined, "too_big", message);
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -113,10 +138,19 @@ export function parseCommand(text: string): Parsed {
       return parseJoin(id, fields);
     case "send":
       return withRoom(id, fields, (room) => {
-        if (typeof fields.text !== "string") {
+        const { text, key } = fields;
+        if (typeof text !== "string") {
           return fail(id, "bad_request", `"send" needs a string "text"`);
         }
-        return ok({ type: "send", id, room, text: fields.text });
+        if (key === undefined) return ok({ type: "send", id, room, text });
+        if (!isSendKey(key)) {
+          return fail(
+            id,
+            "bad_request",
+            `"key" must be ${KEY_MIN} to ${KEY_MAX} of A-Z, a-z, 0-9, '_', '-'`,
+          );
+        }
+        return ok({ type: "send", id, room, text, key });
       });
     case "leave":
       return withRoom(id, fields, (room) => ok({ type: "leave", id, room }));

@@ -1,8 +1,9 @@
 /**
  * A Membership: what a room's Hub sees of one natter.v1 connection in one
  * room, and where the room's outcomes become natter.v1 replies: `joined`
- * (C1, C2), `error` for a refused join, `ack` for a stored message (C3),
- * `left` (C4). A connection in several rooms has one Membership in each.
+ * (C1, C2), `error` for a refused join, `ack` for a stored message (C3) or
+ * for the repeat of one (C7), `left` (C4). A connection in several rooms
+ * has one Membership in each.
  *
  * @module
  */
@@ -133,22 +134,24 @@ export class Membership implements Subscriber {
   }
 
   /**
-   * Hands the `send` whose id was `id` to the room, through its intake as
-   * `speaker`'s, once drafted; it is acknowledged once stored (C3).
+   * Hands the `send` whose id and key (C7) were `send`'s to the room,
+   * through its intake as `speaker`'s, once drafted; it is acknowledged
+   * once stored, or found a repeat of its key (C3).
    *
    * @returns why the draft was refused, if it was.
    */
   send(
     speaker: Speaker,
-    id: CommandId,
+    send: { readonly id: CommandId; readonly key?: string },
     drafted: Drafted,
   ): DraftRefusal | undefined {
     if ("refused" in drafted) return drafted.refused;
     this.hub.intake.offer(speaker, {
       text: drafted.text,
       from: this.member,
+      key: send.key,
       sender: this,
-      receipt: this.receipt(id),
+      receipt: this.receipt(send.id),
       at: performance.now(),
     });
   }

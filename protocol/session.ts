@@ -25,9 +25,13 @@ import {
   FRAME_TOO_BIG,
   TOO_MANY_REFUSED,
 } from "../util/close_reasons.ts";
-import { exceedsUtf8 } from "../util/message.ts";
 import { Budgets } from "./budgets.ts";
-import { type Command, type JoinCommand, parseCommand } from "./commands.ts";
+import {
+  type Command,
+  type JoinCommand,
+  parseCommand,
+  type SendCommand,
+} from "./commands.ts";
 import { type CommandId, type ErrorCode, errorEvent } from "./events.ts";
 import { readHistory, readMembers } from "./reads.ts";
 import { Membership, type MembershipOwner } from "./membership.ts";
@@ -69,7 +73,6 @@ export class Session implements ConnectionSession, Speaker {
   readonly #memberPage: number;
   readonly #identity?: Identity;
   readonly #budgets: Budgets;
-  /** The connection's rate of messages, if it has one (`--rate-limit`). */
   /** What each `send` is drafted against: size and the connection's rate. */
   readonly #limits: DraftLimits;
   /** What the Hubs see of this connection. */
@@ -115,15 +118,7 @@ export class Session implements ConnectionSession, Speaker {
       this.#refused = true;
       return this.#link.refuse(FRAME_TOO_BIG);
     }
-    if (exceedsUtf8(text, this.#maxCommandSize)) {
-      const limit = this.#maxCommandSize;
-      return this.#error(
-        undefined,
-        "too_big",
-        `A command is ${limit} bytes at most`,
-      );
-    }
-    const parsed = parseCommand(text);
+    const parsed = parseCommand(text, { maxBytes: this.#maxCommandSize });
     if (!parsed.ok) {
       const { id, code, message } = parsed.error;
       return this.#error(id, code, message);
@@ -176,7 +171,7 @@ export class Session implements ConnectionSession, Speaker {
     }
     switch (command.type) {
       case "send":
-        return this.#send(membership, id, command.text);
+        return this.#send(membership, command);
       case "leave":
         if (!this.#budgets.spend("joins")) {
           return this.#tooFast(id, "joins and leaves");
@@ -258,14 +253,14 @@ export class Session implements ConnectionSession, Speaker {
     hub.register.put(join)?.catch(() => {});
   }
 
-  #send(membership: Membership, id: CommandId, text: string): void {
-    const refused = membership.send(this, id, draft(text, this.#limits));
+  #send(membership: Membership, send: SendCommand): void {
+    const refused = membership.send(this, send, draft(send.text, this.#limits));
     if (refused === "too_big") {
       const most = this.#maxMessageSize;
-      this.#error(id, "too_big", `A message is ${most} bytes at most`);
+      this.#error(send.id, "too_big", `A message is ${most} bytes at most`);
     } else if (refused) {
       const text = "Sending too fast; the message was not sent";
-      this.#error(id, "rate_limited", text);
+      this.#error(send.id, "rate_limited", text);
     }
   }
 

@@ -13,9 +13,11 @@ import type { Store } from "../store/store.ts";
 import type { Log } from "../util/log.ts";
 
 /**
- * Appends `drafts` to `room` in one call; the store feeds them back.
+ * Appends `drafts` to `room` in one call; the store feeds back those it
+ * stored (not the repeats of a send key, C7).
  *
- * @returns each message's offset, or `undefined` if the store failed.
+ * @returns each draft's offset (a repeat's is its first message's), or
+ * `undefined` if the store failed.
  *
  * @example
  * ```ts
@@ -34,8 +36,7 @@ export async function appendAll(
   log: Log,
 ): Promise<number[] | undefined> {
   try {
-    const stored = await store.append(room, drafts);
-    return stored.map((message) => message.offset);
+    return (await store.append(room, drafts)).offsets;
   } catch (error) {
     log(`room "${room}": ${(error as Error).message}`);
     return undefined;

@@ -99,7 +99,10 @@ export interface Join {
 
 /** What the sender of a message is told of it, once it has gone out. */
 export interface Receipt {
-  /** The store took it at `offset`, and every member was offered it. */
+  /**
+   * The store took it at `offset`, and every member was offered it; or it
+   * repeated a send key (C7), and `offset` is the first message's.
+   */
   stored(offset: number): void;
   /** The store failed: the message was not sent. */
   lost(): void;

@@ -5,7 +5,8 @@
  * against the memory store, the worker store and the Redis store; what
  * only one store does is tested beside that store.
  *
- * The cases are in `conformance_history.ts` and `conformance_rooms.ts`;
+ * The cases are in `conformance_history.ts`, `conformance_keys.ts` (send
+ * keys, C7) and `conformance_rooms.ts`;
  * `conformance_case.ts` says what a case and a kind of store are.
  *
  * @module
@@ -13,6 +14,7 @@
 
 import type { StoreKind } from "./conformance_case.ts";
 import { HISTORY_CASES } from "./conformance_history.ts";
+import { KEY_CASES } from "./conformance_keys.ts";
 import { ROOM_CASES, SHARED_CASES } from "./conformance_rooms.ts";
 
 export type {
@@ -48,7 +50,14 @@ export async function storeConformance(
   t: Deno.TestContext,
   kind: StoreKind,
 ): Promise<void> {
-  for (const each of [...HISTORY_CASES, ...ROOM_CASES, ...SHARED_CASES]) {
+  for (
+    const each of [
+      ...HISTORY_CASES,
+      ...KEY_CASES,
+      ...ROOM_CASES,
+      ...SHARED_CASES,
+    ]
+  ) {
     await t.step({
       name: each.name,
       ignore: each.needs !== undefined && !kind[each.needs],

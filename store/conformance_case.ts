@@ -73,6 +73,15 @@ export function drafts(...texts: string[]): Draft[] {
   return texts.map((text, i) => ({ text, from: i % 2 === 0 ? ADA : BOB }));
 }
 
+/** Appends `drafts` in one `append()`, and returns the messages it stored. */
+export async function appended(
+  store: Store,
+  room: string,
+  drafts: readonly Draft[],
+): Promise<StoredMessage[]> {
+  return (await store.append(room, drafts)).messages;
+}
+
 /** Appends each of `texts` in an `append()` of its own. */
 export async function appendEach(
   store: Store,

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import {
   ADA,
   appendEach,
+  appended,
   BOB,
   type ConformanceCase,
   drafts,
@@ -37,17 +38,21 @@ export const HISTORY_CASES: readonly ConformanceCase[] = [{
     const fed: StoredMessage[] = [];
     await store.open("r", (messages) => fed.push(...messages));
     const start = Date.now();
-    const appended: StoredMessage[] = [];
+    const returned: StoredMessage[] = [];
     for (const batch of [["a", "b"], ["c"], ["d", "e", "f"]]) {
-      const stored = await store.append("r", drafts(...batch));
-      appended.push(...stored);
-      assert.equal(fed.length, appended.length, "fed before it settled");
+      const { messages, offsets: placed } = await store.append(
+        "r",
+        drafts(...batch),
+      );
+      assert.deepEqual(offsets(messages), placed, "no repeat: all stored");
+      returned.push(...messages);
+      assert.equal(fed.length, returned.length, "fed before it settled");
     }
-    assert.deepEqual(offsets(appended), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(offsets(returned), [1, 2, 3, 4, 5, 6]);
     assert.deepEqual(offsets(fed), [1, 2, 3, 4, 5, 6]);
     assert.deepEqual(fed.map((m) => m.text), ["a", "b", "c", "d", "e", "f"]);
-    assert.deepEqual(appended.slice(0, 2).map((m) => m.from), [ADA, BOB]);
-    for (const message of [...appended, ...fed]) {
+    assert.deepEqual(returned.slice(0, 2).map((m) => m.from), [ADA, BOB]);
+    for (const message of [...returned, ...fed]) {
       assert.equal(message.room, "r");
       assert.ok(message.ts >= start - 1000 && message.ts <= Date.now() + 1000);
     }
@@ -164,7 +169,7 @@ export const HISTORY_CASES: readonly ConformanceCase[] = [{
     assert.deepEqual(offsets(messages), latest, "the latest, with no gap");
     // A message bigger than the whole budget is not kept, nor is anything
     // before it; it has its offset all the same.
-    const [big] = await store.append("r", drafts("y".repeat(20_000)));
+    const [big] = await appended(store, "r", drafts("y".repeat(20_000)));
     assert.equal(big.offset, 21);
     assert.deepEqual(await store.before("r", LATEST, 50), []);
     const lost = await store.replay("r", 21, {
@@ -172,7 +177,7 @@ export const HISTORY_CASES: readonly ConformanceCase[] = [{
       limit: 50,
     });
     assert.deepEqual(lost, { recovered: false, messages: [] });
-    const [next] = await store.append("r", drafts("z"));
+    const [next] = await appended(store, "r", drafts("z"));
     assert.equal(next.offset, 22);
   },
 }, {
@@ -193,7 +198,7 @@ export const HISTORY_CASES: readonly ConformanceCase[] = [{
     assert.equal(again.offset, 0);
     assert.notEqual(again.epoch, first.epoch);
     assert.deepEqual(await store.presence("r"), []);
-    const [message] = await store.append("r", drafts("c"));
+    const [message] = await appended(store, "r", drafts("c"));
     assert.equal(message.offset, 1);
     const old = await store.replay("r", 1, {
       since: { epoch: first.epoch, offset: 2 },
@@ -226,7 +231,7 @@ export const HISTORY_CASES: readonly ConformanceCase[] = [{
     });
     await store.append("r", drafts("a", "b"));
     await setup.wipe!();
-    const [message] = await store.append("r", drafts("c"));
+    const [message] = await appended(store, "r", drafts("c"));
     assert.equal(message.offset, 1);
     const reset = seen[2] as Position;
     assert.notEqual(reset.epoch, first.epoch, "a new epoch");

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import {
   ADA,
+  appended,
   BOB,
   byClient,
   type ConformanceCase,
@@ -79,7 +80,7 @@ export const SHARED_CASES: readonly ConformanceCase[] = [{
     await a.open("r", (messages) => fedA.push(...messages));
     await b.open("r", (messages) => fedB.push(...messages));
     await a.append("r", drafts("a1"));
-    const fromB = await b.append("r", drafts("b1", "b2"));
+    const fromB = await appended(b, "r", drafts("b1", "b2"));
     assert.deepEqual(offsets(fromB), [2, 3]);
     await a.append("r", drafts("a2"));
     await eventually("both to be fed 4", () => fedB.length >= 4);
@@ -139,7 +140,7 @@ export const SHARED_CASES: readonly ConformanceCase[] = [{
     await b.open("r", ignore);
     await a.append("r", drafts("a1"));
     await a.close("r");
-    const [b1] = await b.append("r", drafts("b1"));
+    const [b1] = await appended(b, "r", drafts("b1"));
     assert.equal(b1.offset, 2);
     const replay = await b.replay("r", 2, {
       since: { epoch, offset: 0 },

@@ -1,14 +1,17 @@
 /**
  * The in-memory store: each room's history in this process, bounded by a
- * count and a byte budget, offsets and an epoch per room, and presence.
- * natter's default; a room closed here is forgotten, so when it is created
- * again it starts at offset 1 with a new epoch (R4, R6).
+ * count and a byte budget, offsets and an epoch per room, the send keys
+ * (C7) of the messages it keeps, and presence. natter's default; a room
+ * closed here is forgotten, so when it is created again it starts at
+ * offset 1 with a new epoch (R4, R6).
  *
  * @module
  */
 
 import { newEpoch } from "./epoch.ts";
+import { scopedKey } from "./send_key.ts";
 import {
+  type Appended,
   type Draft,
   type Feed,
   type Member,
@@ -41,10 +44,12 @@ export interface MemoryStoreOptions {
  * What a stored message is counted as against a room's byte budget: its
  * text twice (once as is, once inside its serialised `message` event), two
  * bytes a character, plus a fixed allowance for the object and the event's
- * other fields (about 150 bytes for a short room name and nick).
+ * other fields (about 150 bytes for a short room name and nick); and its
+ * scoped send key (C7), if it had one, twice too (in the key index both
+ * ways).
  */
-export function messageCost(text: string): number {
-  return 4 * text.length + MESSAGE_OVERHEAD;
+export function messageCost(text: string, key = ""): number {
+  return 4 * (text.length + key.length) + MESSAGE_OVERHEAD;
 }
 
 /** The bytes {@linkcode messageCost} allows for a message besides its text. */
@@ -58,6 +63,10 @@ class Room {
   messages: StoredMessage[] = [];
   head = 0;
   bytes = 0;
+  /** The scoped send key of each kept message that had one, to its offset. */
+  readonly keys = new Map<string, number>();
+  /** The same, the other way: what to forget as messages are dropped. */
+  readonly keyed = new Map<number, string>();
   readonly members = new Map<string, Member>();
   feed?: Feed;
 
@@ -79,7 +88,13 @@ class Room {
       this.messages.length - this.head > maxCount ||
       (this.bytes > maxBytes && this.messages.length > this.head)
     ) {
-      this.bytes -= messageCost(this.messages[this.head].text);
+      const { text, offset } = this.messages[this.head];
+      const key = this.keyed.get(offset);
+      if (key !== undefined) {
+        this.keyed.delete(offset);
+        this.keys.delete(key);
+      }
+      this.bytes -= messageCost(text, key);
       this.head++;
     }
     // Compact now and then rather than shifting on every drop.
@@ -126,24 +141,36 @@ export class MemoryStore implements Store {
     return Promise.resolve({ epoch: state.epoch, offset: state.offset });
   }
 
-  append(room: string, drafts: readonly Draft[]): Promise<StoredMessage[]> {
+  append(room: string, drafts: readonly Draft[]): Promise<Appended> {
     const state = this.#rooms.get(room);
     if (!state) return notOpen(room);
     const ts = this.#now();
-    const stored = drafts.map((draft): StoredMessage => {
-      state.bytes += messageCost(draft.text);
-      return {
-        room,
-        offset: ++state.offset,
-        text: draft.text,
-        from: draft.from,
-        ts,
-      };
-    });
-    state.messages.push(...stored);
-    state.trim(this.#historySize, this.#historyBytes);
-    state.feed?.(stored);
-    return Promise.resolve(stored);
+    const messages: StoredMessage[] = [];
+    const offsets: number[] = [];
+    for (const draft of drafts) {
+      const key = scopedKey(draft);
+      // A repeat of a kept message, or of a draft before it in this call.
+      const first = key === undefined ? undefined : state.keys.get(key);
+      if (first !== undefined) {
+        offsets.push(first);
+        continue;
+      }
+      const offset = ++state.offset;
+      const { text, from } = draft;
+      messages.push({ room, offset, text, from, ts });
+      offsets.push(offset);
+      state.bytes += messageCost(text, key);
+      if (key !== undefined) {
+        state.keys.set(key, offset);
+        state.keyed.set(offset, key);
+      }
+    }
+    if (messages.length > 0) {
+      state.messages.push(...messages);
+      state.trim(this.#historySize, this.#historyBytes);
+      state.feed?.(messages);
+    }
+    return Promise.resolve({ messages, offsets });
   }
 
   replay(

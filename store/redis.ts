@@ -3,13 +3,13 @@
  * shared by every natter node that uses the same Redis (`--redis URL`).
  *
  * Each change is one Lua script (see `redis_scripts.ts`): a turn's messages
- * get their offsets, enter the history and are published to the other
- * nodes in one round trip. Each node subscribes to the rooms it serves
- * (`redis_channels.ts`) and feeds their Hubs through a
- * {@linkcode RoomStream}, so every node delivers every room's messages in
- * offset order, filling gaps from the history. Each node checks in on its
- * rooms so that the members of a node that died leave
- * (`redis_heartbeat.ts`).
+ * are checked for repeated send keys (C7), get their offsets, enter the
+ * history and are published to the other nodes in one round trip. Each
+ * node subscribes to the rooms it serves (`redis_channels.ts`) and feeds
+ * their Hubs through a {@linkcode RoomStream}, so every node delivers every
+ * room's messages in offset order, filling gaps from the history. Each
+ * node checks in on its rooms so that the members of a node that died
+ * leave (`redis_heartbeat.ts`).
  *
  * @module
  */
@@ -21,7 +21,9 @@ import { Heartbeat, type HeartbeatOptions } from "./redis_heartbeat.ts";
 import { RedisLink } from "./redis_link.ts";
 import { roomChannel, roomKeys } from "./redis_scripts.ts";
 import { RoomStream } from "./room_stream.ts";
+import { scopedKey } from "./send_key.ts";
 import {
+  type Appended,
   type Draft,
   type Feed,
   type Member,
@@ -130,16 +132,13 @@ export class RedisStore implements Store, AsyncDisposable {
     }
   }
 
-  async append(
-    room: string,
-    drafts: readonly Draft[],
-  ): Promise<StoredMessage[]> {
+  async append(room: string, drafts: readonly Draft[]): Promise<Appended> {
     const stream = this.#channels.stream(room);
     if (!stream) throw roomNotOpen(room);
     const ts = Date.now();
     const { epoch, offset } = stream.position;
-    const [stored, first, gap] = await this.#link.script<
-      [string, number, string[]]
+    const [stored, first, gap, placed] = await this.#link.script<
+      [string, number, string[], number[]]
     >(
       "append",
       ...roomKeys(room),
@@ -151,17 +150,20 @@ export class RedisStore implements Store, AsyncDisposable {
       this.#historyBytes,
       this.#heartbeat.roomTtl,
       ...drafts.map((draft) => entryTail(draft, ts)),
+      ...drafts.map((draft) => scopedKey(draft) ?? ""),
     );
-    const messages = drafts.map((draft, i): StoredMessage => ({
-      room,
-      offset: first + i,
-      ts,
-      text: draft.text,
-      from: draft.from,
-    }));
+    // A repeat (C7) comes back as the first message's offset, negated.
+    const messages: StoredMessage[] = [];
+    const offsets = placed.map((at, i) => {
+      if (at < 0) return -at;
+      const { text, from } = drafts[i];
+      messages.push({ room, offset: at, ts, text, from });
+      return at;
+    });
     stream.receive(stored, [...decodeEntries(room, gap), ...messages]);
-    await stream.until(first + drafts.length - 1);
-    return messages;
+    // Up to the latest offset, which a repeat's first message is below.
+    await stream.until(first + messages.length - 1);
+    return { messages, offsets };
   }
 
   async replay(

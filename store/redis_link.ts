@@ -17,9 +17,9 @@ import { APPEND, PRESENCE, READ, TOUCH } from "./redis_scripts.ts";
 
 /** The store's Lua scripts, each with how many keys it takes. */
 export const SCRIPTS = {
-  append: { lua: APPEND, keys: 4 },
-  touch: { lua: TOUCH, keys: 4 },
-  presence: { lua: PRESENCE, keys: 4 },
+  append: { lua: APPEND, keys: 5 },
+  touch: { lua: TOUCH, keys: 5 },
+  presence: { lua: PRESENCE, keys: 5 },
   read: { lua: READ, keys: 2 },
 } as const;
 

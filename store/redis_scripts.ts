@@ -2,7 +2,7 @@
  * The Redis store's keys and Lua scripts: every change to a room is one
  * script, run atomically by Redis in one round trip.
  *
- * A room `R` is four keys that share the hash tag `{R}`, so that a script
+ * A room `R` is five keys that share the hash tag `{R}`, so that a script
  * touches one slot:
  *
  * - `natter:{R}:meta`, a hash: `epoch`, `offset` (the latest given out) and
@@ -13,7 +13,11 @@
  * - `natter:{R}:members`, a hash: connection id to the member as JSON with
  *   the id of the node serving it;
  * - `natter:{R}:nodes`, a hash: node id to the time (Redis's clock, ms)
- *   after which the node counts as dead unless it has checked in again.
+ *   after which the node counts as dead unless it has checked in again;
+ * - `natter:{R}:keys`, a sorted set: the scoped send key (C7, see
+ *   `send_key.ts`) of each kept message that had one, scored by its
+ *   offset; the append script drops a message's key as it drops the
+ *   message, so the set holds at most one key a kept message.
  *
  * and one pub/sub channel, `natter:{R}`, which carries each appended batch
  * and each presence change to every node serving the room.
@@ -22,9 +26,17 @@
  */
 
 /** The keys of a room, in the order every script takes them. */
-export function roomKeys(room: string): [string, string, string, string] {
+export function roomKeys(
+  room: string,
+): [string, string, string, string, string] {
   const tag = `natter:{${room}}`;
-  return [`${tag}:meta`, `${tag}:log`, `${tag}:members`, `${tag}:nodes`];
+  return [
+    `${tag}:meta`,
+    `${tag}:log`,
+    `${tag}:members`,
+    `${tag}:nodes`,
+    `${tag}:keys`,
+  ];
 }
 
 /** The pub/sub channel of a room. */
@@ -38,14 +50,15 @@ export function channelRoom(channel: string): string {
 }
 
 /**
- * Creates the room's stream, with a new epoch, when it does not exist;
- * returns the epoch, and whether it created it.
+ * Creates the room's stream, with a new epoch, when it does not exist (and
+ * drops what an old stream may have left); returns the epoch, and whether
+ * it created it.
  */
 const ENSURE = `
-local function ensure(meta, log, candidate)
+local function ensure(meta, log, keyed, candidate)
   local epoch = redis.call('HGET', meta, 'epoch')
   if epoch then return epoch, false end
-  redis.call('DEL', log)
+  redis.call('DEL', log, keyed)
   redis.call('HSET', meta, 'epoch', candidate, 'offset', 0, 'bytes', 0)
   return candidate, true
 end
@@ -61,45 +74,67 @@ end
 `;
 
 /**
- * Appends a turn's messages: gives them the next offsets, adds them to the
- * history, drops the oldest beyond the count and byte budgets, publishes
- * the batch, and returns what the caller had not seen yet before it.
+ * Appends a turn's messages: skips each repeat (C7: its scoped key belongs
+ * to a kept message, or to a message before it in the turn), gives the
+ * others the next offsets, adds them to the history and their keys to the
+ * room's key set, drops the oldest beyond the count and byte budgets (and
+ * their keys), publishes the batch, and returns what the caller had not
+ * seen yet before it.
  *
  * ARGV: channel, the caller's epoch, a new epoch should the room have none,
  * the caller's latest offset, max count, max bytes, the room's time to
- * live (ms), then each message's entry without its offset.
+ * live (ms), then each message's entry without its offset, then each
+ * message's scoped key ("" for none).
  *
  * Returns `{epoch, first offset, entries after the caller's offset and
- * before the first}`.
+ * before the first, each message's offset}`, where a repeat's offset is
+ * the first message's, negated.
  */
 export const APPEND = ENSURE + `
-local meta, log = KEYS[1], KEYS[2]
-local epoch = ensure(meta, log, ARGV[3])
-local n = #ARGV - 7
-local last = redis.call('HINCRBY', meta, 'offset', n)
-local first = last - n + 1
-local entries, added = {}, 0
+local meta, log, keyed = KEYS[1], KEYS[2], KEYS[5]
+local epoch = ensure(meta, log, keyed, ARGV[3])
+local n = (#ARGV - 7) / 2
+local last = tonumber(redis.call('HGET', meta, 'offset'))
+local entries, offsets, added = {}, {}, 0
 for i = 1, n do
-  local entry = '{"o":' .. (first + i - 1) .. ',' .. ARGV[7 + i]
-  entries[i] = entry
-  added = added + #entry
+  local key = ARGV[7 + n + i]
+  local seen = key ~= '' and redis.call('ZSCORE', keyed, key)
+  if seen then
+    offsets[i] = -tonumber(seen)
+  else
+    last = last + 1
+    local entry = '{"o":' .. last .. ',' .. ARGV[7 + i]
+    entries[#entries + 1] = entry
+    added = added + #entry
+    offsets[i] = last
+    if key ~= '' then redis.call('ZADD', keyed, last, key) end
+  end
 end
-for i = 1, n, 1000 do
-  redis.call('RPUSH', log, unpack(entries, i, math.min(i + 999, n)))
-end
-local bytes = redis.call('HINCRBY', meta, 'bytes', added)
+local m = #entries
+local first = last - m + 1
 local length = redis.call('LLEN', log)
-local maxCount, maxBytes = tonumber(ARGV[5]), tonumber(ARGV[6])
-local trimmed = false
-while length > 0 and (length > maxCount or bytes > maxBytes) do
-  bytes = bytes - #redis.call('LPOP', log)
-  length = length - 1
-  trimmed = true
+if m > 0 then
+  redis.call('HSET', meta, 'offset', last)
+  for i = 1, m, 1000 do
+    redis.call('RPUSH', log, unpack(entries, i, math.min(i + 999, m)))
+  end
+  local bytes = redis.call('HINCRBY', meta, 'bytes', added)
+  length = length + m
+  local maxCount, maxBytes = tonumber(ARGV[5]), tonumber(ARGV[6])
+  local trimmed = false
+  while length > 0 and (length > maxCount or bytes > maxBytes) do
+    bytes = bytes - #redis.call('LPOP', log)
+    length = length - 1
+    trimmed = true
+  end
+  if trimmed then
+    redis.call('HSET', meta, 'bytes', bytes)
+    redis.call('ZREMRANGEBYSCORE', keyed, '-inf', '(' .. (last - length + 1))
+  end
+  redis.call('PUBLISH', ARGV[1],
+    '{"e":"' .. epoch .. '","m":[' .. table.concat(entries, ',') .. ']}')
 end
-if trimmed then redis.call('HSET', meta, 'bytes', bytes) end
 refresh(tonumber(ARGV[7]))
-redis.call('PUBLISH', ARGV[1],
-  '{"e":"' .. epoch .. '","m":[' .. table.concat(entries, ',') .. ']}')
 local since = tonumber(ARGV[4])
 if epoch ~= ARGV[2] then since = 0 end
 local kept = last - length + 1
@@ -108,7 +143,7 @@ local gap = {}
 if from <= first - 1 then
   gap = redis.call('LRANGE', log, from - kept, first - 1 - kept)
 end
-return {epoch, first, gap}
+return {epoch, first, gap, offsets}
 `;
 
 /**
@@ -127,7 +162,7 @@ return {epoch, first, gap}
 export const TOUCH = ENSURE + `
 local meta, log, members, nodes = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local node = ARGV[3]
-local epoch, created = ensure(meta, log, ARGV[2])
+local epoch, created = ensure(meta, log, KEYS[5], ARGV[2])
 local offset = tonumber(redis.call('HGET', meta, 'offset'))
 local clock = now()
 if ARGV[5] == '1' then

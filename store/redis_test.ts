@@ -12,6 +12,7 @@ import { startNode, untilReadyz, wsUrl } from "../test_util/node.ts";
 import { RedisServer, redisTest } from "../test_util/redis.ts";
 import { V1Client } from "../test_util/v1.ts";
 import { RedisStore, type RedisStoreOptions } from "./redis.ts";
+import { roomKeys } from "./redis_scripts.ts";
 import type { Draft } from "./store.ts";
 
 const drafts = (...texts: string[]): Draft[] =>
@@ -53,6 +54,36 @@ Deno.test({
   await store.append("b", drafts("x".repeat(80), "y".repeat(80)));
   const replay = await store.replay("b", 2, { limit: 50 });
   assert.deepEqual(replay.messages.map((m) => m.offset), [2]);
+});
+
+Deno.test({
+  name: "RedisStore keeps a room's send keys (C7) only for its kept " +
+    "messages, and lets them expire with the room",
+  ...redisTest,
+}, async () => {
+  await using redis = await RedisServer.start();
+  await using store = await openStore(redis, { historySize: 3 });
+  await store.open("k", () => {});
+  for (let i = 0; i < 10; i++) {
+    const key = `key-${String(i).padStart(12, "0")}`;
+    await store.append("k", [{ ...drafts(`m${i}`)[0], key }]);
+  }
+  await store.append("k", drafts("no key"));
+  const keys = roomKeys("k")[4];
+  const client = createClient({ url: redis.url });
+  await client.connect();
+  try {
+    const kept = await client.sendCommand(["ZRANGE", keys, "0", "-1"]);
+    assert.deepEqual(kept, [
+      '["key-000000000008"]',
+      '["key-000000000009"]',
+    ], "the keys of messages 9 and 10; message 11 had none");
+    const ttl = Number(await client.sendCommand(["PTTL", keys]));
+    const logTtl = Number(await client.sendCommand(["PTTL", roomKeys("k")[1]]));
+    assert.ok(ttl > 0 && Math.abs(ttl - logTtl) < 5000, `expires: ${ttl}`);
+  } finally {
+    client.destroy();
+  }
 });
 
 Deno.test({

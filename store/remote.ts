@@ -11,6 +11,7 @@
  */
 
 import {
+  type Appended,
   type Draft,
   type Feed,
   type Member,
@@ -124,10 +125,12 @@ export class RemoteStore implements Store {
     }
   }
 
-  append(room: string, drafts: readonly Draft[]): Promise<StoredMessage[]> {
+  append(room: string, drafts: readonly Draft[]): Promise<Appended> {
     if (!this.#opened.has(room)) return Promise.reject(roomNotOpen(room));
     // Only what the store needs crosses the thread boundary.
-    const plain = drafts.map(({ text, from }) => ({ text, from }));
+    const plain = drafts.map(({ text, from, key }): Draft =>
+      key === undefined ? { text, from } : { text, from, key }
+    );
     return this.#call("append", [room, plain]);
   }
 

@@ -27,10 +27,17 @@ export interface Draft {
   readonly text: string;
   /** Who sent it. */
   readonly from: Member;
+  /**
+   * The sender's idempotency key (C7), checked by `send_key.ts`: while the
+   * room's history holds a message sent with the same key in the same scope
+   * (the sender's `user`, or none), this draft is a repeat of it, and is
+   * neither stored nor fed. A stored message does not keep its key.
+   */
+  readonly key?: string;
 }
 
 /** A message of a room's history: a draft with its place and time. */
-export interface StoredMessage extends Draft {
+export interface StoredMessage extends Omit<Draft, "key"> {
   /** The room it belongs to. */
   readonly room: string;
   /** 1 for the room's first message, then +1 per message (R6). */
@@ -58,6 +65,20 @@ export interface Replay {
   readonly recovered: boolean;
   /** Oldest first. */
   readonly messages: readonly StoredMessage[];
+}
+
+/** What {@linkcode Store.append} made of a turn's drafts. */
+export interface Appended {
+  /**
+   * The messages it stored, in offset order: every draft that was not a
+   * repeat (C7). They are what the feed was given.
+   */
+  readonly messages: StoredMessage[];
+  /**
+   * Each draft's offset, in the drafts' order: where it was stored, or, for
+   * a repeat, where the message first sent with its key is.
+   */
+  readonly offsets: number[];
 }
 
 /** What a store feeds a room's Hub: messages in offset order. */
@@ -102,9 +123,13 @@ export interface Store {
   open(room: string, feed: Feed, events?: RoomEvents): Promise<Position>;
   /**
    * Gives `drafts` the room's next offsets, in order, and adds them to its
-   * history in one step; the feed gets them before the promise settles.
+   * history in one step; the feed gets them before the promise settles. A
+   * draft whose key (in its scope) belongs to a message still in the
+   * history, or to an earlier draft of the same call, is a repeat (C7): it
+   * takes no offset and is not fed, and its offset in the result is the
+   * first message's. The check is part of the same atomic step.
    */
-  append(room: string, drafts: readonly Draft[]): Promise<StoredMessage[]>;
+  append(room: string, drafts: readonly Draft[]): Promise<Appended>;
   /**
    * The history a member joining now is replayed: with `since`, exactly the
    * messages after it when the epoch matches and none of them has been
