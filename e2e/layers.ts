@@ -2,7 +2,8 @@
  * natter's layers, bottom to top, as a map of files and folders: a module
  * imports only from its own layer or below, never in a circle. The
  * top-level files of the design belong to different layers: `hub.ts` to the
- * rooms, `client.ts` to the connections, `main.ts` to the program.
+ * rooms, `client.ts` to the connections, `main.ts` and `mod.ts` (natter
+ * to mount in another server) to the program.
  * `layers_test.ts` walks the module graph with this map.
  *
  * @module
@@ -26,7 +27,7 @@ export const LAYERS: readonly Layer[] = [
     paths: ["connection/", "protocol/", "auth/", "client.ts"],
   },
   { name: "surface", paths: ["http/", "ops/", "home.html"] },
-  { name: "program", paths: ["config/", "cluster/", "main.ts"] },
+  { name: "program", paths: ["config/", "cluster/", "main.ts", "mod.ts"] },
 ];
 
 /**

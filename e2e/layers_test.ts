@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { layerOf, LAYERS } from "./layers.ts";
 
 const ROOT = new URL("../", import.meta.url).href;
-const ENTRIES = ["main.ts", "cluster/worker.ts"];
+const ENTRIES = ["main.ts", "cluster/worker.ts", "mod.ts"];
 
 interface Info {
   modules: {

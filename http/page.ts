@@ -2,7 +2,8 @@
  * The page (H1, H3, D2, D4): `home.html`, embedded at build time through a
  * text import so it is found wherever natter starts and is part of a
  * compiled binary, and sent with a Content-Security-Policy that allows only
- * what the page uses.
+ * what the page uses. A natter mounted under a prefix writes the prefix into
+ * the page, outside its script, so the script's hash holds at every prefix.
  *
  * @module
  */
@@ -59,27 +60,63 @@ const PAGE_HEADERS = {
   "x-content-type-options": "nosniff",
   "referrer-policy": "no-referrer",
 };
-const HEAD_HEADERS = {
-  ...PAGE_HEADERS,
-  "content-length": String(new TextEncoder().encode(page).byteLength),
-};
 
 /**
- * Answers a request for `/`: the page for GET, its headers for HEAD (D2),
- * 405 with `Allow` for any other method (H3).
+ * Where the page learns the path natter is mounted under: an element, not
+ * script, so the script's hash (and the CSP) is the same at every prefix.
  */
-export function servePage(request: Request): Response {
-  if (request.method === "GET") {
-    return new Response(page, { headers: PAGE_HEADERS });
-  }
-  if (request.method === "HEAD") {
-    return new Response(null, { headers: HEAD_HEADERS });
-  }
-  return new Response("Method Not Allowed\n", {
-    status: 405,
-    headers: {
-      "content-type": "text/plain; charset=utf-8",
-      allow: "GET, HEAD",
-    },
-  });
+const BASE_TAG = '<meta name="natter-base" content="">';
+if (!page.includes(BASE_TAG)) {
+  throw new Error(`home.html has lost its "${BASE_TAG}" element`);
+}
+
+/**
+ * The page mounted at `base`: a function that answers a request for it,
+ * the page for GET, its headers for HEAD (D2), 405 with `Allow` for any
+ * other method (H3). The page builds its WebSocket URL and room addresses
+ * under `base` (`""` for the root, or a prefix such as `/chat` that
+ * `checkPrefix` accepted).
+ *
+ * @example
+ * ```ts
+ * const chatPage = pageAt("/chat");
+ * Deno.serve((request) =>
+ *   new URL(request.url).pathname === "/chat/"
+ *     ? chatPage(request)
+ *     : new Response("Not Found", { status: 404 })
+ * );
+ * ```
+ */
+export function pageAt(base: string): (request: Request) => Response {
+  const html = page.replace(
+    BASE_TAG,
+    `<meta name="natter-base" content="${escapeAttribute(base)}">`,
+  );
+  const headHeaders = {
+    ...PAGE_HEADERS,
+    "content-length": String(new TextEncoder().encode(html).byteLength),
+  };
+  return (request) => {
+    if (request.method === "GET") {
+      return new Response(html, { headers: PAGE_HEADERS });
+    }
+    if (request.method === "HEAD") {
+      return new Response(null, { headers: headHeaders });
+    }
+    return new Response("Method Not Allowed\n", {
+      status: 405,
+      headers: {
+        "content-type": "text/plain; charset=utf-8",
+        allow: "GET, HEAD",
+      },
+    });
+  };
+}
+
+/** Answers a request for the page at the root (`/`), as {@linkcode pageAt}. */
+export const servePage: (request: Request) => Response = pageAt("");
+
+/** `value` safe inside a double-quoted HTML attribute. */
+function escapeAttribute(value: string): string {
+  return value.replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { CONTENT_SECURITY_POLICY } from "./page.ts";
+import { CONTENT_SECURITY_POLICY, pageAt, servePage } from "./page.ts";
 import { startServer } from "../test_util/natter.ts";
 
 /** The CSP hash source for `text`, computed here independently of page.ts. */
@@ -63,4 +63,47 @@ Deno.test("servePage() answers HEAD with the same headers as GET and no body (D2
     assert.equal(head.headers.get(name), get.headers.get(name), name);
   }
   assert.equal(head.headers.get("content-length"), String(body.byteLength));
+});
+
+Deno.test("pageAt() writes the base into the page, outside its script, and keeps the policy whole", async (t) => {
+  const root = await servePage(new Request("http://x/")).text();
+  await t.step("under /chat", async () => {
+    const response = pageAt("/chat")(new Request("http://x/chat/"));
+    assert.equal(
+      response.headers.get("content-security-policy"),
+      CONTENT_SECURITY_POLICY,
+    );
+    const html = await response.text();
+    assert.match(html, /<meta name="natter-base" content="\/chat">/);
+    assert.equal(
+      html.replace('content="/chat"', 'content=""'),
+      root,
+      "nothing else changes",
+    );
+    const head = pageAt("/chat")(new Request("http://x/", { method: "HEAD" }));
+    assert.equal(
+      head.headers.get("content-length"),
+      String(new TextEncoder().encode(html).byteLength),
+    );
+  });
+  await t.step(
+    "a base that would break out of the attribute cannot",
+    async () => {
+      const html = await pageAt('/"><script>alert(1)</script>')(
+        new Request("http://x/"),
+      ).text();
+      assert.match(
+        html,
+        /content="\/&#34;&#62;&#60;script&#62;alert\(1\)&#60;\/script&#62;"/,
+      );
+      assert.equal(html.match(/<script>/g)?.length, 1, "still one script");
+    },
+  );
+  await t.step("other methods: 405", () => {
+    const response = pageAt("/chat")(
+      new Request("http://x/chat/", { method: "POST" }),
+    );
+    assert.equal(response.status, 405);
+    assert.equal(response.headers.get("allow"), "GET, HEAD");
+  });
 });

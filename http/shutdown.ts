@@ -18,8 +18,11 @@ export interface Stoppable {
   rooms: Pick<Rooms, "close">;
   /** The open connections, waited for until they have closed. */
   connections: Pick<Connections, "closed">;
-  /** The listener, stopped last: it leaves WebSockets alone. */
-  listener: Pick<Listener, "shutdown">;
+  /**
+   * The listener, stopped last: it leaves WebSockets alone. None for a
+   * natter mounted in another server, whose listener is that server's.
+   */
+  listener?: Pick<Listener, "shutdown">;
 }
 
 /** Options for {@linkcode shutDown}. */
@@ -35,7 +38,8 @@ export interface ShutdownOptions {
 
 /**
  * Closes every client with `options.reason`, waits for their connections
- * to end, and stops the listener, giving up at `options.timeout`.
+ * to end, and stops the listener if there is one, giving up at
+ * `options.timeout`.
  *
  * @returns `true` if everything ended in time.
  * @example
@@ -77,7 +81,7 @@ export async function shutDown(
     const closed = parts.connections.closed();
     await parts.rooms.close(options.reason);
     const inTime = await Promise.race([closed.then(() => true), deadline]);
-    const ended = parts.listener.shutdown().then(() => true);
+    const ended = parts.listener?.shutdown().then(() => true) ?? true;
     return await Promise.race([ended, deadline]) && inTime;
   } finally {
     clearTimeout(timer);

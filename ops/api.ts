@@ -12,37 +12,24 @@
  */
 
 import { timingSafeEqual } from "node:crypto";
-import { draft } from "../room/draft.ts";
-import { type CloseReason, removed } from "../util/close_reasons.ts";
-import { isRoomName, parseNick } from "../protocol/names.ts";
-import type { Rooms } from "../room/rooms.ts";
-import { fitCloseReason } from "./close_reason.ts";
+import { isRoomName } from "../protocol/names.ts";
+import {
+  listRooms,
+  type Operable,
+  publish,
+  readHistory,
+  removeMember,
+  UnavailableError,
+} from "./operations.ts";
 import { readLimited } from "./read_limited.ts";
 
-/** A connection the API can find and disconnect. */
-export interface Connection {
-  /** The rooms it is in. */
-  rooms(): string[];
-  /** Closes it with `close`. */
-  kick(close: CloseReason): void;
-}
+export { API_CLIENT, type Connection } from "./operations.ts";
 
-/** What the API works on. */
-export interface ApiContext {
+/** What the API works on: the operations' state, behind a bearer token. */
+export interface ApiContext extends Operable {
   /** The bearer token every request must carry. */
   token: string;
-  /** The server's rooms. */
-  rooms: Rooms;
-  /** Open connections by client id. */
-  connections: ReadonlyMap<string, Connection>;
-  /** The largest message text, in UTF-8 bytes (K2). */
-  maxMessageSize: number;
-  /** The most messages one history answer holds. */
-  historyPage: number;
 }
-
-/** The identity of messages posted through the API. */
-export const API_CLIENT = "api";
 
 /** The largest request body the API reads, in bytes. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -97,11 +84,7 @@ async function route(
   const method = request.method;
   if (room === undefined) {
     if (method !== "GET") return notAllowed("GET");
-    const list = api.rooms.names().map((name) => ({
-      room: name,
-      members: api.rooms.find(name)?.size ?? 0,
-    }));
-    return json(200, { rooms: list });
+    return json(200, { rooms: listRooms(api) });
   }
   if (part === "messages" && client === undefined) {
     if (method !== "POST") return notAllowed("POST");
@@ -128,39 +111,20 @@ async function post(
   if (!body || typeof body.text !== "string") {
     return json(400, { error: `The body must be {"text": string}` });
   }
-  const drafted = draft(body.text, { maxBytes: api.maxMessageSize });
-  if ("refused" in drafted) {
-    return json(413, {
-      error: `A message is ${api.maxMessageSize} bytes at most`,
-    });
+  if (body.nick !== undefined && typeof body.nick !== "string") {
+    return json(400, { error: `"nick" is not a valid nick` });
   }
-  let nick: string | null = null;
-  if (body.nick !== undefined) {
-    nick = typeof body.nick === "string" ? parseNick(body.nick) ?? null : null;
-    if (nick === null) {
-      return json(400, { error: `"nick" is not a valid nick` });
+  try {
+    const offset = await publish(api, room, body.text, { nick: body.nick });
+    return json(200, { room, offset });
+  } catch (error) {
+    if (error instanceof RangeError) return json(413, { error: error.message });
+    if (error instanceof TypeError) return json(400, { error: error.message });
+    if (error instanceof UnavailableError) {
+      return json(503, { error: error.message });
     }
+    throw error;
   }
-  const hub = api.rooms.get(room);
-  if (!hub) return json(503, { error: "The server holds its most rooms" });
-  // The API's message goes the way every message goes: through the room's
-  // intake, which may refuse it when too many wait.
-  const outcome = Promise.withResolvers<number | CloseReason | undefined>();
-  hub.intake.offer({ refuse: outcome.resolve }, {
-    text: drafted.text,
-    from: { client: API_CLIENT, nick },
-    at: performance.now(),
-    receipt: {
-      stored: outcome.resolve,
-      lost: () => outcome.resolve(undefined),
-    },
-  });
-  const offset = await outcome.promise;
-  api.rooms.release(room);
-  if (typeof offset !== "number") {
-    return json(503, { error: "The message was not sent; try again later" });
-  }
-  return json(200, { room, offset });
 }
 
 async function history(
@@ -168,23 +132,12 @@ async function history(
   room: string,
   api: ApiContext,
 ): Promise<Response> {
-  if (!api.rooms.find(room)) return json(404, { error: `No room "${room}"` });
-  const before = count(url.searchParams.get("before")) ??
-    Number.MAX_SAFE_INTEGER;
-  const limit = Math.min(
-    count(url.searchParams.get("limit")) ?? api.historyPage,
-    api.historyPage,
-  );
-  const messages = await api.rooms.store.before(room, before, limit);
-  return json(200, {
-    room,
-    messages: messages.map(({ offset, from, text, ts }) => ({
-      offset,
-      from,
-      text,
-      ts,
-    })),
+  const messages = await readHistory(api, room, {
+    before: count(url.searchParams.get("before")),
+    limit: count(url.searchParams.get("limit")),
   });
+  if (!messages) return json(404, { error: `No room "${room}"` });
+  return json(200, { room, messages });
 }
 
 async function kick(
@@ -193,20 +146,14 @@ async function kick(
   client: string,
   api: ApiContext,
 ): Promise<Response> {
-  const connection = api.connections.get(client);
-  if (!connection || !connection.rooms().includes(room)) {
-    return json(404, { error: `No member "${client}" in room "${room}"` });
-  }
   const body = await readJson(request);
   if (body === TOO_LARGE) return tooLarge();
   if (!body || (body.reason !== undefined && typeof body.reason !== "string")) {
     return json(400, { error: `The body must be {"reason"?: string}` });
   }
-  // A close reason is 123 bytes of UTF-8 at most: longer, close() throws.
-  const reason = typeof body.reason === "string"
-    ? fitCloseReason(body.reason)
-    : undefined;
-  connection.kick(removed(reason));
+  if (!removeMember(api, room, client, { reason: body.reason })) {
+    return json(404, { error: `No member "${client}" in room "${room}"` });
+  }
   return new Response(null, { status: 204 });
 }
 
