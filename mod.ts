@@ -62,3 +62,15 @@ export {
   type VerifierOptions,
 } from "./auth/token.ts";
 export type { CloseReason } from "./util/close_reasons.ts";
+// The types the options and the store seam are made of, so that a program
+// can name them (and a custom Store can be written against them).
+export type { Identity } from "./auth/token.ts";
+export type { ClientOptions } from "./connection/client_options.ts";
+export type { RoomsOptions } from "./room/rooms.ts";
+export type { MemoryStoreOptions } from "./store/memory.ts";
+export type * from "./store/store.ts";
+export type { IpSlots } from "./http/listen/ip_slots.ts";
+export type { SessionOptions } from "./protocol/session_options.ts";
+export type { Log, LogFields } from "./util/log.ts";
+export type { Meter } from "./util/meter.ts";
+export type { HubOptions } from "./room/hub_options.ts";

@@ -39,6 +39,22 @@ export type { NatterApp, NatterOptions } from "./natter_options.ts";
  * ```
  */
 export function createNatter(given: NatterOptions = {}): NatterApp {
+  return assemble(given);
+}
+
+/**
+ * {@linkcode createNatter}, with the rooms too: for natter's own server,
+ * tools and tests, which reach into the Hubs; a host app does not.
+ *
+ * @example
+ * ```ts
+ * const natter = assemble({});
+ * natter.rooms.size; // 0
+ * ```
+ */
+export function assemble(
+  given: NatterOptions = {},
+): NatterApp & { readonly rooms: Rooms } {
   const prefix = checkPrefix(given.prefix);
   // Resolved once: every part below gets the settings with their defaults.
   const options = withDefaults(given);

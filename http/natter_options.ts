@@ -19,7 +19,7 @@ import type {
   RemoveOptions,
   RoomSummary,
 } from "../ops/operations.ts";
-import type { Rooms, RoomsOptions } from "../room/rooms.ts";
+import type { RoomsOptions } from "../room/rooms.ts";
 import type { MemoryStoreOptions } from "../store/memory.ts";
 import type { Store } from "../store/store.ts";
 
@@ -154,8 +154,6 @@ export interface NatterApp extends AsyncDisposable {
     client: string,
     options?: RemoveOptions,
   ): Promise<boolean>;
-  /** The rooms, each with its Hub, for tools and tests. */
-  readonly rooms: Rooms;
   /** How many members `room` has now (0 when it does not exist). */
   members(room?: string): number;
   /** Whether `/readyz` says natter can serve. */

@@ -11,7 +11,7 @@
 
 import { upgradeWebSocket } from "./listen/listen.ts";
 import { openListener } from "./listener.ts";
-import { createNatter } from "./natter.ts";
+import { assemble } from "./natter.ts";
 import type { Natter, ServerOptions } from "./server_options.ts";
 import { type CloseReason, SERVICE_RESTART } from "../util/close_reasons.ts";
 import { DEFAULTS } from "../settings/settings.ts";
@@ -30,7 +30,7 @@ export type { Natter, ServerOptions } from "./server_options.ts";
  * ```
  */
 export function serve(options: ServerOptions = {}): Natter {
-  const app = createNatter({ ...options, upgrade: upgradeWebSocket });
+  const app = assemble({ ...options, upgrade: upgradeWebSocket });
   const listener = openListener(options, app.fetch);
   const timeout = options.shutdownTimeout ?? DEFAULTS.shutdownTimeout;
   let stopping: Promise<boolean> | undefined;

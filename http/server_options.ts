@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { Rooms } from "../room/rooms.ts";
 import type { CloseReason } from "../util/close_reasons.ts";
 import type { NatterApp, NatterOptions } from "./natter_options.ts";
 
@@ -58,7 +59,9 @@ export interface ServerOptions
 export interface Natter
   extends
     AsyncDisposable,
-    Pick<NatterApp, "rooms" | "members" | "ready" | "drain"> {
+    Pick<NatterApp, "members" | "ready" | "drain"> {
+  /** The rooms, each with its Hub, for tools and tests. */
+  readonly rooms: Rooms;
   /** The address it listens on (the real port when 0 was asked for). */
   readonly addr: Deno.NetAddr;
   /**
