@@ -28,7 +28,17 @@ export const LAYERS: readonly Layer[] = [
   },
   { name: "surface", paths: ["http/", "ops/", "home.html"] },
   { name: "program", paths: ["config/", "cluster/", "main.ts", "mod.ts"] },
+  { name: "examples", paths: ["examples/"] },
 ];
+
+/**
+ * Folders that stand alone, outside the layers: a module in one imports
+ * only from its own folder, so that it can be taken by itself. The client
+ * library (`sdk/`) is one: it imports nothing of the server and no package,
+ * so a program that imports it downloads nothing else. Any layer may import
+ * it; the examples do. `sdk_alone_test.ts` holds them to that.
+ */
+export const ALONE: readonly string[] = ["sdk/"];
 
 /**
  * The layer of `path` (from the repository's root): its index in
