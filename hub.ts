@@ -20,7 +20,7 @@
  */
 
 import { Arrivals, NOBODY } from "./room/arrivals.ts";
-import { FanOut } from "./room/fan_out.ts";
+import { countMessages, FanOut } from "./room/fan_out.ts";
 import type { HubOptions } from "./room/hub_options.ts";
 import { Intake } from "./room/intake.ts";
 import { MemberList, type MemberPage } from "./room/member_list.ts";
@@ -131,6 +131,7 @@ export class Hub implements AsyncDisposable {
     this.#pacer = new Pacer({
       budget: o.paceBudget,
       latency: o.latencyBudget,
+      maxBatch: options.maxBatch ?? o.queueSize,
     });
     this.#onEmpty = options.onEmpty;
     this.#done = this.#run();
@@ -255,8 +256,9 @@ export class Hub implements AsyncDisposable {
     const offsets = drafts.length > 0
       ? await appendAll(this.#store, this.room, drafts, this.#log)
       : undefined;
-    this.#pacer.sending();
-    const fanning = this.#fanOut.deliver(this.#feed.channel.takeAll());
+    const fed = this.#feed.channel.takeAll();
+    this.#pacer.sending(countMessages(fed));
+    const fanning = this.#fanOut.deliver(fed);
     if (fanning) await fanning;
     if (drafts.length > 0) settle(members, drafts, offsets);
     for (const subscriber of leaving) members.remove(subscriber, LEFT);

@@ -23,6 +23,22 @@ export type Fed =
   | Presence
   | { readonly reset: Position };
 
+/**
+ * How many messages `fed` holds.
+ *
+ * @example
+ * ```ts
+ * import { stored } from "../test_util/messages.ts";
+ *
+ * countMessages([stored(["a", "b"]), { reset: { epoch: "e", offset: 0 } }]); // 2
+ * ```
+ */
+export function countMessages(fed: readonly Fed[]): number {
+  let count = 0;
+  for (const item of fed) if (Array.isArray(item)) count += item.length;
+  return count;
+}
+
 /** Presence changed on another server: who joined and who left there. */
 interface Presence {
   readonly joined: readonly Member[];

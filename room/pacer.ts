@@ -11,7 +11,10 @@
  * The wait runs from when the last turn began to send, so a message that
  * comes after a quiet spell still goes out at once; and it grows to the
  * most the budget allows while the event loop is late (the process is
- * saturated, and every turn saved is CPU for the next).
+ * saturated, and every turn saved is CPU for the next). It never lets more
+ * messages gather than half a batch, at the rate the last turns came in:
+ * a member's queue holds a batch, and a turn that brought more would evict
+ * members that keep up.
  *
  * @module
  */
@@ -34,6 +37,8 @@ export interface PacerOptions {
   readonly budget: number;
   /** The longest, in ms, pacing may hold a message, its turn included; 0 turns pacing off. */
   readonly latency: number;
+  /** The most messages a turn may bring: the wait gathers half of it. */
+  readonly maxBatch: number;
   /** Where frames are counted and costed. */
   readonly frames?: FrameCost;
 }
@@ -43,8 +48,8 @@ export interface PacerOptions {
  *
  * @example
  * ```ts
- * const pacer = new Pacer({ budget: 2, latency: 40 });
- * pacer.sending(); // the turn's first offer
+ * const pacer = new Pacer({ budget: 2, latency: 40, maxBatch: 256 });
+ * pacer.sending(3); // the turn's first offer, of 3 messages
  * await pacer.rest(); // waits when the turn's frames were dear
  * ```
  */
@@ -52,8 +57,13 @@ export class Pacer {
   readonly #budget: number;
   readonly #latency: number;
   readonly #frames: FrameCost;
+  readonly #gather: number;
   /** When the current turn began to offer, and the frames sent before. */
   #from?: { at: number; frames: number };
+  /** When the last turn began to offer. */
+  #last = -Infinity;
+  /** The most ms the next wait may gather messages for, at their rate. */
+  #most = Infinity;
   /** How late the event loop ran the last wait, in ms. */
   #late = 0;
 
@@ -62,15 +72,22 @@ export class Pacer {
     this.#budget = options.budget;
     this.#latency = options.latency;
     this.#frames = options.frames ?? FRAMES;
+    this.#gather = options.maxBatch / 2;
   }
 
   /**
-   * Marks the turn's first offer. The writers it wakes run as microtasks
-   * before the turn's promise settles, so the frames counted from here to
-   * {@linkcode Pacer.rest} are the turn's.
+   * Marks the turn's first offer, of `messages`. The writers it wakes run
+   * as microtasks before the turn's promise settles, so the frames counted
+   * from here to {@linkcode Pacer.rest} are the turn's.
    */
-  sending(): void {
-    this.#from = { at: performance.now(), frames: this.#frames.frames };
+  sending(messages: number, now = performance.now()): void {
+    this.#from = { at: now, frames: this.#frames.frames };
+    // The messages came in since the last turn began: at that rate, half a
+    // batch gathers in this long.
+    this.#most = messages > 0
+      ? this.#gather * (now - this.#last) / messages
+      : Infinity;
+    this.#last = now;
   }
 
   /** How long to wait after a turn, in ms, from what it sent. */
@@ -82,7 +99,7 @@ export class Pacer {
     const frames = this.#frames.frames - from.frames;
     const cost = frames * this.#frames.perFrame;
     if (cost <= this.#budget) return 0;
-    const most = Math.max(0, this.#latency - cost);
+    const most = Math.max(0, Math.min(this.#latency - cost, this.#most));
     const spacing = this.#late >= LATE ? most : Math.min(most, cost / SHARE);
     return from.at + spacing - now;
   }

@@ -3,7 +3,7 @@ import { Pacer, SHARE } from "./pacer.ts";
 import { FrameCost } from "../util/frame_cost.ts";
 
 /** A pacer whose frames cost `perFrame` ms, and a way to send them. */
-function paced(perFrame: number, budget = 2, latency = 40) {
+function paced(perFrame: number, budget = 2, latency = 40, maxBatch = 256) {
   const clock = { now: 0, cpu: 0 };
   const frames = new FrameCost(() => clock.cpu, () => clock.now);
   // Teach the meter what a frame costs.
@@ -11,9 +11,9 @@ function paced(perFrame: number, budget = 2, latency = 40) {
   clock.now = 1000;
   clock.cpu = perFrame * 1000 * 1000;
   assert.equal(frames.perFrame, perFrame);
-  const pacer = new Pacer({ budget, latency, frames });
-  const turn = (sent: number) => {
-    pacer.sending();
+  const pacer = new Pacer({ budget, latency, frames, maxBatch });
+  const turn = (sent: number, messages = 1, now = performance.now()) => {
+    pacer.sending(messages, now);
     for (let i = 0; i < sent; i++) frames.sent();
   };
   return { pacer, turn };
@@ -70,4 +70,15 @@ Deno.test("Pacer.rest() waits what wait() says", async () => {
   const again = performance.now();
   await pacer.rest();
   assert.ok(performance.now() - again < 15, "a cheap turn does not rest");
+});
+
+Deno.test("Pacer: the wait never gathers more than half a batch at the rate messages came", () => {
+  const { pacer, turn } = paced(0.012);
+  const start = performance.now();
+  turn(1000, 1, start - 1000);
+  // 200 messages in the 10 ms since the last turn: 128 gather in 6.4 ms,
+  // where the cost alone would have spaced the turns 28 ms.
+  turn(1000, 200, start - 990);
+  const wait = pacer.wait(start - 990);
+  assert.ok(wait > 5 && wait <= 6.4, `waits ${wait} ms for 128 messages`);
 });
