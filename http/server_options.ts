@@ -57,9 +57,7 @@ export interface ServerOptions
 
 /** A running natter server: a natter on its own listener. */
 export interface Natter
-  extends
-    AsyncDisposable,
-    Pick<NatterApp, "members" | "ready" | "drain"> {
+  extends AsyncDisposable, Pick<NatterApp, "members" | "ready" | "drain"> {
   /** The rooms, each with its Hub, for tools and tests. */
   readonly rooms: Rooms;
   /** The address it listens on (the real port when 0 was asked for). */
