@@ -6,43 +6,21 @@
  */
 
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { layerOf, LAYERS } from "./layers.ts";
+import { moduleGraph, ROOT } from "./module_graph.ts";
 
-const ROOT = new URL("../", import.meta.url).href;
 const ENTRIES = ["main.ts", "cluster/worker.ts", "mod.ts"];
-
-interface Info {
-  modules: {
-    specifier: string;
-    dependencies?: {
-      code?: { specifier?: string };
-      type?: { specifier?: string };
-    }[];
-  }[];
-}
 
 /** natter's own modules and what each imports, from the repository root. */
 async function graph(): Promise<Map<string, string[]>> {
   const edges = new Map<string, string[]>();
   for (const entry of ENTRIES) {
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: ["info", "--json", entry],
-      cwd: fileURLToPath(ROOT),
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(output.stderr);
-    assert.ok(output.success, `deno info ${entry} failed: ${stderr}`);
-    const info: Info = JSON.parse(new TextDecoder().decode(output.stdout));
-    for (const module of info.modules) {
-      if (!module.specifier.startsWith(ROOT)) continue;
-      const from = module.specifier.slice(ROOT.length);
-      const to = (module.dependencies ?? [])
-        .flatMap((d) => [d.code?.specifier, d.type?.specifier])
-        .filter((s): s is string => s?.startsWith(ROOT) ?? false)
+    for (const [specifier, imports] of await moduleGraph(entry)) {
+      if (!specifier.startsWith(ROOT)) continue;
+      const to = imports
+        .filter((s) => s.startsWith(ROOT))
         .map((s) => s.slice(ROOT.length));
-      edges.set(from, [...new Set(to)]);
+      edges.set(specifier.slice(ROOT.length), [...new Set(to)]);
     }
   }
   return edges;

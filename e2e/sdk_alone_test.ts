@@ -7,41 +7,10 @@
  */
 
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { ALONE, layerOf } from "./layers.ts";
-
-const ROOT = new URL("../", import.meta.url).href;
-
-interface Info {
-  modules: {
-    specifier: string;
-    dependencies?: {
-      code?: { specifier?: string };
-      type?: { specifier?: string };
-    }[];
-  }[];
-}
-
-/** Every module `entry` reaches, with what each one imports (resolved). */
-async function graph(entry: string): Promise<Map<string, string[]>> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", entry],
-    cwd: fileURLToPath(ROOT),
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stderr = new TextDecoder().decode(output.stderr);
-  assert.ok(output.success, `deno info ${entry} failed: ${stderr}`);
-  const info: Info = JSON.parse(new TextDecoder().decode(output.stdout));
-  return new Map(info.modules.map((module) => [
-    module.specifier,
-    (module.dependencies ?? []).flatMap((d) =>
-      [d.code?.specifier, d.type?.specifier].filter(
-        (s): s is string => s !== undefined,
-      )
-    ),
-  ]));
-}
+import { moduleGraph as graph, ROOT } from "./module_graph.ts";
+import { ERROR_CODES, type ErrorCode } from "../sdk/errors.ts";
+import type { ErrorCode as ServerCode } from "../protocol/events.ts";
 
 Deno.test("each standalone folder's entry reaches nothing outside the folder", async () => {
   for (const folder of ALONE) {
@@ -64,4 +33,30 @@ Deno.test("the terminal chat reaches no package, and only modules with a place",
     .map((s) => s.slice(ROOT.length))
     .filter((p) => layerOf(p) === -1 && !ALONE.some((f) => p.startsWith(f)));
   assert.deepEqual(placeless, []);
+});
+
+Deno.test("the client library knows the server's error codes, no more and no fewer", () => {
+  // Each side's type must take the other's: this fails to type-check when
+  // the server gains or loses a code the client does not.
+  const fromServer = (code: ServerCode): ErrorCode => code;
+  const fromClient = (code: ErrorCode): ServerCode => code;
+  const all: Record<ServerCode, true> = {
+    bad_request: true,
+    unknown_type: true,
+    invalid_room: true,
+    invalid_nick: true,
+    not_joined: true,
+    already_joined: true,
+    too_big: true,
+    room_full: true,
+    too_many_rooms: true,
+    rate_limited: true,
+    unauthorized: true,
+    forbidden: true,
+    unavailable: true,
+  };
+  assert.deepEqual(
+    [...ERROR_CODES].sort(),
+    (Object.keys(all) as ServerCode[]).map(fromServer).map(fromClient).sort(),
+  );
 });
