@@ -50,3 +50,4 @@ export {
 export type { Member, Message, Position } from "./frames.ts";
 export type { BackoffOptions } from "./backoff.ts";
 export type { WebSocketConstructor } from "./connection.ts";
+export { type Listener, TypedTarget } from "./typed_target.ts";
