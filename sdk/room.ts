@@ -8,7 +8,7 @@
  * @module
  */
 
-import { ClosedError, type ErrorCode, type NatterError } from "./errors.ts";
+import { ClosedError, type NatterError } from "./errors.ts";
 import type {
   Command,
   JoinedEvent,
@@ -19,22 +19,15 @@ import type {
   PresenceEvent,
   ServerEvent,
 } from "./frames.ts";
+import { joinRequest } from "./join_request.ts";
 import { randomKey } from "./key.ts";
 import { MemberList } from "./member_list.ts";
 import { MessageStream } from "./message_stream.ts";
 import { CommandQueue } from "./command_queue.ts";
-import { type AnswerTo, PendingCommand } from "./pending_command.ts";
+import type { AnswerTo, PendingCommand } from "./pending_command.ts";
 import type { JoinOptions, RoomEventMap } from "./room_events.ts";
 import { TypedTarget } from "./typed_target.ts";
 import type { RoomPort, Wire } from "./wire.ts";
-
-/** Refusals after which a rejoin is tried again later. */
-const REJOIN_PASSING: readonly ErrorCode[] = [
-  "rate_limited",
-  "unavailable",
-  "room_full",
-  "too_many_rooms",
-];
 
 /**
  * A joined room. Made by `NatterClient.join`.
@@ -234,14 +227,12 @@ export class Room extends TypedTarget<RoomEventMap>
 
   /** The join to send: with the nick had, from the position reached. */
   #joinRequest(): PendingCommand {
-    const nick = this.#nick ?? this.#options.nick;
-    const since = this.#stream.position ?? this.#options.since;
-    return new PendingCommand({
-      type: "join",
+    return joinRequest({
       room: this.name,
-      ...nick !== undefined && { nick },
-      ...since !== undefined && { since },
-    }, this.#first ? undefined : REJOIN_PASSING);
+      nick: this.#nick ?? this.#options.nick,
+      since: this.#stream.position ?? this.#options.since,
+      first: this.#first,
+    });
   }
 
   #down(): void {
