@@ -1,6 +1,6 @@
 /**
- * `deno task bench:compare`: interleaved rounds of natter, Bun
- * (`../shared/peers/bun-chat.ts`) and the Set-and-loop baseline
+ * `deno task bench:compare`: interleaved rounds of natter, Bun (the rival
+ * chat server on `Bun.serve` pub/sub, `--bun-chat`) and the Set-and-loop baseline
  * (`bench/baseline.ts`), with chatbench and with `deno task bench`, one
  * fresh server per run and one run at a time, then the medians, spreads and
  * natter/Bun ratios of `bench/compare_report.ts`.
@@ -25,6 +25,8 @@ const USAGE = `Usage: deno task bench:compare --out DIR [flags]
   --generators LIST   chatbench,deno (both)
   --chatbench PATH    chatbench binary (chatbench)
   --bun PATH          bun binary (/tmp/bun/node_modules/.bin/bun)
+  --bun-chat PATH     the rival chat server Bun runs (bun-chat.ts among the
+                      peers beside the repository)
   --duration D        seconds of sending per ramp step (3s)
   --max-steps N       ramp steps at most, for natter and Bun (10)
   --before DIR        a checkout of an earlier natter, run as natter-before
@@ -45,6 +47,7 @@ const { values: flags } = parseArgs({
     generators: { type: "string", default: "chatbench,deno" },
     chatbench: { type: "string", default: "chatbench" },
     bun: { type: "string", default: "/tmp/bun/node_modules/.bin/bun" },
+    "bun-chat": { type: "string" },
     duration: { type: "string", default: "3s" },
     "max-steps": { type: "string", default: "10" },
     before: { type: "string" },
@@ -93,7 +96,10 @@ function serverCommand(server: string, port: number): string[] | undefined {
     case "natter-workers2":
       return [...natter, "--workers", "2"];
     case "bun":
-      return [flags.bun!, `${repo}../shared/peers/bun-chat.ts`];
+      return [
+        flags.bun!,
+        flags["bun-chat"] ?? `${repo}../shared/peers/bun-chat.ts`,
+      ];
     case "baseline":
       return [
         "deno",

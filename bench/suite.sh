@@ -6,7 +6,8 @@
 #   bench/suite.sh OUT_DIR [GENERATOR]
 #
 # GENERATOR is `deno` for natter's own (`deno task bench`) or the path of a
-# chatbench binary (../shared/chatbench, Go; default `chatbench` on PATH).
+# chatbench binary (the independent Go load generator; default `chatbench`
+# on PATH).
 # Both take the same flags and write the same keys, so `bench/summary.ts`
 # and `bench/plot.ts` read either.
 #
