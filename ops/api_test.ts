@@ -6,9 +6,9 @@
 
 import assert from "node:assert/strict";
 import { MAX_BODY_BYTES } from "./api.ts";
-import { MemoryStore } from "../store/memory.ts";
 import { deadline, startServer, until } from "../test_util/natter.ts";
 import { V1Client } from "../test_util/v1.ts";
+import { HeldStore } from "../test_util/held_store.ts";
 
 const TOKEN = "adm1n";
 const AUTH = { authorization: `Bearer ${TOKEN}` };
@@ -122,18 +122,6 @@ Deno.test("serveApi() answers 413 as soon as a body passes the limit", async (t)
     assert.equal(response.status, 200);
   });
 });
-
-/** A memory store whose appends wait until `release()`. */
-class HeldStore extends MemoryStore {
-  readonly #gate = Promise.withResolvers<void>();
-  override async append(...args: Parameters<MemoryStore["append"]>) {
-    await this.#gate.promise;
-    return await super.append(...args);
-  }
-  release(): void {
-    this.#gate.resolve();
-  }
-}
 
 Deno.test("serveApi() posts through the room's intake, which refuses a flood with 503", async () => {
   const store = new HeldStore();

@@ -12,6 +12,7 @@ import { Rooms, type RoomsOptions } from "../room/rooms.ts";
 import { MemoryStore } from "../store/memory.ts";
 import type { CloseReason } from "../util/close_reasons.ts";
 import { deadline } from "../test_util/natter.ts";
+import { HeldStore } from "../test_util/held_store.ts";
 
 /** Rooms on `store`, with no connections but those given. */
 function operable(
@@ -74,18 +75,6 @@ Deno.test("publish() refuses what is not a message, with the error that fits", a
   }
   assert.deepEqual(listRooms(ops), [], "no room was opened by a refusal");
 });
-
-/** A memory store whose appends wait until `release()`. */
-class HeldStore extends MemoryStore {
-  readonly #gate = Promise.withResolvers<void>();
-  override async append(...args: Parameters<MemoryStore["append"]>) {
-    await this.#gate.promise;
-    return await super.append(...args);
-  }
-  release(): void {
-    this.#gate.resolve();
-  }
-}
 
 Deno.test("publish() in a flood: the room's intake refuses what cannot wait, as UnavailableError", async () => {
   const store = new HeldStore();
