@@ -122,16 +122,17 @@ export class Hub implements AsyncDisposable {
       replay: o.replay,
       log: this.#log,
     });
+    // A batch fits a queue of the default size; pacing gathers half of one.
+    const maxBatch = options.maxBatch ?? o.queueSize;
     this.#fanOut = new FanOut(room, {
       members: this.#members,
       memberList: this.#memberList,
-      // A batch fits a queue of the default size.
-      maxBatch: options.maxBatch ?? o.queueSize,
+      maxBatch,
     });
     this.#pacer = new Pacer({
       budget: o.paceBudget,
       latency: o.latencyBudget,
-      maxBatch: options.maxBatch ?? o.queueSize,
+      maxBatch,
     });
     this.#onEmpty = options.onEmpty;
     this.#done = this.#run();
