@@ -58,9 +58,9 @@ export class Pacer {
   readonly #latency: number;
   readonly #frames: FrameCost;
   readonly #gather: number;
-  /** When the current turn began to offer, and the frames sent before. */
-  #from?: { at: number; frames: number };
-  /** When the last turn began to offer. */
+  /** The frames sent before the current turn began to offer. */
+  #framesBefore?: number;
+  /** When the last (or current) turn began to offer. */
   #last = -Infinity;
   /** The most ms the next wait may gather messages for, at their rate. */
   #most = Infinity;
@@ -81,7 +81,7 @@ export class Pacer {
    * from here to {@linkcode Pacer.rest} are the turn's.
    */
   sending(messages: number, now = performance.now()): void {
-    this.#from = { at: now, frames: this.#frames.frames };
+    this.#framesBefore = this.#frames.frames;
     // The messages came in since the last turn began: at that rate, half a
     // batch gathers in this long.
     this.#most = messages > 0
@@ -92,22 +92,22 @@ export class Pacer {
 
   /** How long to wait after a turn, in ms, from what it sent. */
   wait(now = performance.now()): number {
-    const from = this.#from;
-    if (from === undefined || this.#budget <= 0 || this.#latency <= 0) {
+    const before = this.#framesBefore;
+    if (before === undefined || this.#budget <= 0 || this.#latency <= 0) {
       return 0;
     }
-    const frames = this.#frames.frames - from.frames;
+    const frames = this.#frames.frames - before;
     const cost = frames * this.#frames.perFrame;
     if (cost <= this.#budget) return 0;
     const most = Math.max(0, Math.min(this.#latency - cost, this.#most));
     const spacing = this.#late >= LATE ? most : Math.min(most, cost / SHARE);
-    return from.at + spacing - now;
+    return this.#last + spacing - now;
   }
 
   /** After a turn: waits as {@linkcode Pacer.wait} says, if at all. */
   async rest(): Promise<void> {
     const wait = this.wait();
-    this.#from = undefined;
+    this.#framesBefore = undefined;
     if (wait < LEAST) return;
     const asked = performance.now() + wait;
     await pause(wait);
