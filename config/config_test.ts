@@ -365,3 +365,29 @@ Deno.test("parseConfig() lets a natter.v1 command hold a message of the largest 
   // Every byte JSON-escaped (\u0001 is six) plus the command around it.
   assert.ok(big.maxCommandSize >= 6 * 65536 + 100, `${big.maxCommandSize}`);
 });
+
+Deno.test("parseConfig() reads --latency-budget in ms, 0 to 1000, and refuses the rest in one line", async (t) => {
+  await t.step("default, flag and variable", () => {
+    assert.equal(parseConfig([]).latencyBudget, 40);
+    assert.equal(parseConfig(["--latency-budget", "25"]).latencyBudget, 25);
+    assert.equal(parseConfig(["--latency-budget", "0"]).latencyBudget, 0);
+    const env = envOf({ NATTER_LATENCY_BUDGET: "15" });
+    assert.equal(parseConfig([], env).latencyBudget, 15);
+    assert.equal(
+      parseConfig(["--latency-budget", "30"], env).latencyBudget,
+      30,
+    );
+  });
+  await t.step("out of range or not a whole number", () => {
+    for (const value of ["-1", "1001", "2.5", "soon", "1e9"]) {
+      assert.throws(
+        () => parseConfig([`--latency-budget=${value}`]),
+        (error: Error) =>
+          error instanceof ConfigError &&
+          error.message.includes('"--latency-budget"') &&
+          !error.message.includes("\n"),
+        value,
+      );
+    }
+  });
+});
