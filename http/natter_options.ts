@@ -89,6 +89,19 @@ export interface NatterOptions
    */
   maxConnectionsPerIp?: number;
   /**
+   * WebSocket handshakes accepted per second, all clients together; the
+   * excess is answered 503 with `Retry-After`. Off when 0.
+   * @default {0}
+   */
+  acceptRate?: number;
+  /**
+   * Milliseconds over which a drained natter (see `drain()`) closes its
+   * clients, in batches, when it shuts down; the shutdown's deadline grows
+   * by as much. 0 closes them all at once.
+   * @default {5000}
+   */
+  drainWindow?: number;
+  /**
    * Where connections per IP address are counted against
    * `maxConnectionsPerIp`: the workers of a cluster share the main thread's
    * count.

@@ -48,6 +48,19 @@ export const FIXED = {
     help: "the largest natter.v1 command; raised to hold a message of " +
       "--max-message-size",
   },
+  presenceLimit: {
+    group: "fixed", type: "integer", unit: "count", default: 200,
+    help: "members above which a room's presence events carry only its count",
+  },
+  presenceResume: {
+    group: "fixed", type: "integer", unit: "count", default: 150,
+    help: "members at or below which a count-only room lists arrivals again",
+  },
+  presenceInterval: {
+    group: "fixed", type: "integer", unit: "milliseconds", default: 500,
+    help: "the least time between a count-only room's presence events; " +
+      "1 ms more per 10 members above 5000",
+  },
   paceBudget: {
     group: "fixed", type: "integer", unit: "milliseconds", default: 2,
     zero: "no pacing",

@@ -254,6 +254,20 @@ export const SETTINGS = {
     zero: "no pacing",
     help: "the longest a busy room holds a message to fill its frames",
   },
+  drainWindow: {
+    flag: "drain-window", env: "NATTER_DRAIN_WINDOW", group: "operations",
+    type: "integer", unit: "seconds", stored: "milliseconds", default: 5,
+    min: 0, max: 3600, zero: "all at once",
+    help: "on SIGTERM, after --drain-delay: the time over which clients are " +
+      "closed, in batches, so they reconnect elsewhere gradually",
+  },
+  acceptRate: {
+    flag: "accept-rate", env: "NATTER_ACCEPT_RATE", group: "limits",
+    type: "integer", unit: "per second", default: 0, min: 0, max: 1 << 20,
+    zero: "no limit",
+    help: "WebSocket handshakes accepted, all clients together; the excess " +
+      "gets 503 with Retry-After",
+  },
   help: {
     flag: "help", short: "h", group: "operations", type: "boolean",
     default: false, help: "show this help",
