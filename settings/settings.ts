@@ -265,8 +265,8 @@ export const SETTINGS = {
     flag: "accept-rate", env: "NATTER_ACCEPT_RATE", group: "limits",
     type: "integer", unit: "per second", default: 0, min: 0, max: 1 << 20,
     zero: "no limit",
-    help: "WebSocket handshakes accepted, all clients together; the excess " +
-      "gets 503 with Retry-After",
+    help: "handshakes accepted for WebSocket, all clients together; the " +
+      "excess gets 503 with Retry-After",
   },
   help: {
     flag: "help", short: "h", group: "operations", type: "boolean",
