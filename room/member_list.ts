@@ -18,9 +18,25 @@ export interface MemberPage {
   readonly next: string | null;
 }
 
+/** Options for {@linkcode MemberList}. */
+export interface MemberListOptions {
+  /**
+   * Milliseconds a list read from the store is kept while only changes
+   * applied to it ({@linkcode MemberList.apply}) keep it current: then it
+   * is read again, so that a change it never heard of is not kept for ever.
+   * @default {10000}
+   */
+  maxAge?: number;
+  /** The clock, in milliseconds. */
+  now?: () => number;
+}
+
 /**
  * The members of one room, read through `read` (the store's presence) and
- * kept sorted until {@linkcode MemberList.changed} says presence changed.
+ * kept sorted: changes the Hub knows of are applied to the list kept
+ * ({@linkcode MemberList.apply}), so that a turn's joins cost their number,
+ * not the room's size in reads and sorts; {@linkcode MemberList.changed}
+ * forgets it instead.
  *
  * @example
  * ```ts
@@ -31,32 +47,58 @@ export interface MemberPage {
  * const list = new MemberList(() => store.presence("lobby"));
  * const first = await list.page(undefined, 100);
  * const next = await list.page(first.next ?? undefined, 100);
+ * list.apply([{ client: "c9", nick: "ada" }], []);
  * ```
  */
 export class MemberList {
   readonly #read: () => Promise<Member[]>;
-  #sorted?: Member[];
+  readonly #maxAge: number;
+  readonly #now: () => number;
+  #sorted?: readonly Member[];
+  /** When the list kept was read from the store. */
+  #readAt = 0;
   /** Counts changes, so that a list read meanwhile is not kept. */
   #version = 0;
 
   /** Creates a list that reads the members with `read`. */
-  constructor(read: () => Promise<Member[]>) {
+  constructor(read: () => Promise<Member[]>, options: MemberListOptions = {}) {
     this.#read = read;
+    this.#maxAge = options.maxAge ?? 10_000;
+    this.#now = options.now ?? (() => performance.now());
   }
 
-  /** Forgets the members read: presence has changed. */
+  /** Forgets the members read: presence has changed in a way not known. */
   changed(): void {
     this.#version++;
     this.#sorted = undefined;
   }
 
+  /**
+   * Applies a change of presence already recorded in the store: the leaves
+   * first, then the joins (a client joining again replaces itself). The list
+   * kept, if any, becomes a new array: a list handed out stays as it was.
+   * Costs the room's size once and the change's size times its logarithm.
+   */
+  apply(joined: readonly Member[], left: readonly Member[]): void {
+    const sorted = this.#sorted;
+    this.#version++;
+    if (!sorted) return;
+    this.#sorted = merged(sorted, joined, left);
+  }
+
   /** Every member, ordered by client id (ordinal). */
   async all(): Promise<readonly Member[]> {
-    if (this.#sorted) return this.#sorted;
+    if (this.#sorted && this.#now() - this.#readAt < this.#maxAge) {
+      return this.#sorted;
+    }
     const version = this.#version;
+    const readAt = this.#now();
     const members = await this.#read();
     members.sort(byClient);
-    if (version === this.#version) this.#sorted = members;
+    if (version === this.#version) {
+      this.#sorted = members;
+      this.#readAt = readAt;
+    }
     return members;
   }
 
@@ -64,6 +106,35 @@ export class MemberList {
   async page(after: string | undefined, limit: number): Promise<MemberPage> {
     return pageOf(await this.all(), after, limit);
   }
+}
+
+/** `sorted` without `left`, then with `joined`, still in client id order. */
+function merged(
+  sorted: readonly Member[],
+  joined: readonly Member[],
+  left: readonly Member[],
+): Member[] {
+  const gone = new Set<string>();
+  for (const member of left) gone.add(member.client);
+  // The last join of a client wins, as in the store; a client that joins
+  // replaces itself, whether it also left or not.
+  const arriving = new Map<string, Member>();
+  for (const member of joined) arriving.set(member.client, member);
+  const incoming = [...arriving.values()].sort(byClient);
+  const out: Member[] = [];
+  let i = 0;
+  for (const member of sorted) {
+    while (i < incoming.length && incoming[i].client < member.client) {
+      out.push(incoming[i++]);
+    }
+    if (i < incoming.length && incoming[i].client === member.client) {
+      out.push(incoming[i++]);
+      continue;
+    }
+    if (!gone.has(member.client)) out.push(member);
+  }
+  while (i < incoming.length) out.push(incoming[i++]);
+  return out;
 }
 
 /** Orders members by client id, ordinal (C1, C8). */

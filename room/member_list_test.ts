@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { MemberList, pageOf } from "./member_list.ts";
 import type { Member } from "../store/store.ts";
 
+const member = (client: string): Member => ({ client, nick: null });
 const members = (...ids: string[]): Member[] =>
   ids.map((client) => ({ client, nick: null }));
 
@@ -57,4 +58,53 @@ Deno.test("MemberList does not keep a list read while presence changed", async (
   assert.equal(reads, 2);
   release();
   await next;
+});
+
+Deno.test("MemberList.apply() keeps the list as a fresh read would, without reading", async () => {
+  // A small deterministic generator: the same random-looking steps each run.
+  let seed = 7;
+  const next = (n: number) =>
+    (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+  const store = new Map<string, Member>();
+  let reads = 0;
+  const list = new MemberList(() => {
+    reads++;
+    return Promise.resolve([...store.values()]);
+  });
+  await list.all();
+  for (let step = 0; step < 300; step++) {
+    const joined: Member[] = [];
+    const left: Member[] = [];
+    for (let i = next(6); i > 0; i--) {
+      joined.push({ client: `c${next(60)}`, nick: `n${step}` });
+    }
+    for (let i = next(6); i > 0; i--) left.push(member(`c${next(60)}`));
+    // As the store records them: the leaves first, then the joins.
+    for (const m of left) store.delete(m.client);
+    for (const m of joined) store.set(m.client, m);
+    const before = await list.all();
+    list.apply(joined, left);
+    const expected = [...store.values()].sort((a, b) =>
+      a.client < b.client ? -1 : a.client > b.client ? 1 : 0
+    );
+    assert.deepEqual(await list.all(), expected, `step ${step}`);
+    assert.notEqual(await list.all(), before, "a list handed out is kept");
+  }
+  assert.equal(reads, 1);
+});
+
+Deno.test("MemberList reads again once the list kept is older than maxAge", async () => {
+  let clock = 0;
+  let reads = 0;
+  const list = new MemberList(() => {
+    reads++;
+    return Promise.resolve(members("a"));
+  }, { maxAge: 1000, now: () => clock });
+  await list.all();
+  list.apply(members("b"), []);
+  clock = 999;
+  assert.deepEqual(await list.all(), members("a", "b"));
+  clock = 1000;
+  assert.deepEqual(await list.all(), members("a"), "the store's word wins");
+  assert.equal(reads, 2);
 });
