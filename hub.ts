@@ -26,6 +26,7 @@ import { Intake } from "./room/intake.ts";
 import { MemberList, type MemberPage } from "./room/member_list.ts";
 import { Members } from "./room/members.ts";
 import { Pacer } from "./room/pacer.ts";
+import { PresenceNews } from "./room/presence_news.ts";
 import { StoreFeed } from "./room/store_feed.ts";
 import { appendAll, settle } from "./room/receipts.ts";
 import {
@@ -85,6 +86,9 @@ export class Hub implements AsyncDisposable {
   readonly #arrivals: Arrivals;
   readonly #fanOut: FanOut;
   readonly #pacer: Pacer;
+  readonly #news: PresenceNews;
+  /** Woken when a count-only presence event is due (see presence_news.ts). */
+  readonly #wake = new Channel<true>(1);
   readonly #onEmpty?: () => void;
   readonly #log: Log;
   readonly #meter: Meter;
@@ -113,9 +117,17 @@ export class Hub implements AsyncDisposable {
     this.#members = new Members(this.#meter);
     this.#memberList = new MemberList(() => store.presence(room));
     this.#memberPage = o.memberPage;
+    this.#news = new PresenceNews(room, {
+      members: this.#members,
+      limit: o.presenceLimit,
+      resume: Math.min(o.presenceResume, o.presenceLimit),
+      interval: o.presenceInterval,
+      wake: () => this.#wake.trySend(true),
+    });
     this.#arrivals = new Arrivals(room, {
       members: this.#members,
       memberList: this.#memberList,
+      news: this.#news,
       store,
       maxMembers: o.maxMembers,
       memberPage: this.#memberPage,
@@ -127,6 +139,7 @@ export class Hub implements AsyncDisposable {
     this.#fanOut = new FanOut(room, {
       members: this.#members,
       memberList: this.#memberList,
+      news: this.#news,
       maxBatch,
     });
     this.#pacer = new Pacer({
@@ -181,7 +194,7 @@ export class Hub implements AsyncDisposable {
 
   async #run(): Promise<void> {
     const requests = [this.register, this.unregister, this.broadcast];
-    const channels = [...requests, this.#feed.channel];
+    const channels = [...requests, this.#feed.channel, this.#wake];
     for (;;) {
       await select(channels);
       // Let the rest of this turn's I/O arrive first: setImmediate runs
@@ -212,6 +225,7 @@ export class Hub implements AsyncDisposable {
       await this.#pacer.rest();
     }
     this.#feed.channel.close();
+    this.#news.close();
     // The members leave the room's presence with the Hub, or a store that
     // outlives this server would list them for ever.
     const members = this.#members.all();
@@ -263,6 +277,8 @@ export class Hub implements AsyncDisposable {
     if (fanning) await fanning;
     if (drafts.length > 0) settle(members, drafts, offsets);
     for (const subscriber of leaving) members.remove(subscriber, LEFT);
+    this.#wake.takeAll();
+    this.#news.due();
     if (drafts.length > 0) this.#measure(drafts);
     if (left.length > 0 && members.size === 0) this.#onEmpty?.();
   }
@@ -282,6 +298,7 @@ export class Hub implements AsyncDisposable {
     this.unregister.takeAll();
     for (const { receipt } of this.broadcast.takeAll()) receipt?.lost();
     this.#feed.channel.takeAll();
+    this.#wake.takeAll();
     // With nobody in it, the registry may free the room in time.
     this.#onEmpty?.();
   }

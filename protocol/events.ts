@@ -52,6 +52,26 @@ export function messageList(messages: readonly StoredMessage[]): string {
 }
 
 /**
+ * The texts of lists that many replies of a turn share, made once per list:
+ * a turn's joiners get the same member page, and those that asked from the
+ * same place the same history.
+ */
+const shared = new WeakMap<readonly unknown[], string>();
+
+/** `list`'s text as `make` writes it, made once however often asked for. */
+function sharedText<T extends readonly unknown[]>(
+  list: T,
+  make: (list: T) => string,
+): string {
+  let text = shared.get(list);
+  if (text === undefined) {
+    text = make(list);
+    shared.set(list, text);
+  }
+  return text;
+}
+
+/**
  * The `joined` reply (C1, C2); `client` is the joiner's own id, `presence`
  * the first page of the room's members and `count` how many it has.
  */
@@ -67,7 +87,8 @@ export function joinedEvent(reply: {
   presence: readonly Member[];
   count: number;
 }): string {
-  // The history is spliced in as already-serialised events.
+  // The member page and the history are spliced in as text made once for
+  // every joiner of the turn that shares them.
   const head = JSON.stringify({
     type: "joined",
     id: reply.id,
@@ -77,10 +98,12 @@ export function joinedEvent(reply: {
     epoch: reply.epoch,
     offset: reply.offset,
     recovered: reply.recovered,
-    presence: reply.presence,
     count: reply.count,
   });
-  return head.slice(0, -1) + `,"history":${messageList(reply.history)}}`;
+  const presence = sharedText(reply.presence, JSON.stringify);
+  const history = sharedText(reply.history, messageList);
+  return head.slice(0, -1) +
+    `,"presence":${presence},"history":${history}}`;
 }
 
 /**

@@ -7,12 +7,12 @@
  * @module
  */
 
-import { Batch } from "./batch.ts";
 import { type MemberList, pageOf } from "./member_list.ts";
 import type { Members } from "./members.ts";
+import type { PresenceNews } from "./presence_news.ts";
 import type { Join, Refusal, Subscriber } from "./subscriber.ts";
 import type { Log } from "../util/log.ts";
-import type { Member, Position, Store } from "../store/store.ts";
+import type { Member, Position, Replay, Store } from "../store/store.ts";
 
 /** No subscriber: a turn in which nobody leaves allocates no set of them. */
 export const NOBODY: ReadonlySet<Subscriber> = new Set();
@@ -23,6 +23,8 @@ export interface ArrivalsOptions {
   readonly members: Members;
   /** The room's member list, read from the store's presence. */
   readonly memberList: MemberList;
+  /** How the room tells its members of presence changes (E2). */
+  readonly news: PresenceNews;
   /** The room's store. */
   readonly store: Store;
   /** The most members the room admits. */
@@ -42,6 +44,7 @@ export interface ArrivalsOptions {
  * ```ts
  * import { MemberList } from "./member_list.ts";
  * import { Members } from "./members.ts";
+ * import { PresenceNews } from "./presence_news.ts";
  * import { MemoryStore } from "../store/memory.ts";
  * import { NO_METER } from "../util/meter.ts";
  * import type { Join } from "./subscriber.ts";
@@ -53,6 +56,13 @@ export interface ArrivalsOptions {
  * const arrivals = new Arrivals("lobby", {
  *   members,
  *   memberList: new MemberList(() => store.presence("lobby")),
+ *   news: new PresenceNews("lobby", {
+ *     members,
+ *     limit: 200,
+ *     resume: 150,
+ *     interval: 500,
+ *     wake: () => {},
+ *   }),
  *   store,
  *   maxMembers: 100,
  *   memberPage: 100,
@@ -91,9 +101,11 @@ export class Arrivals {
 
   /**
    * Records the turn's joins and leaves, tells the members who were already
-   * here in one piece of news (E2), and welcomes each join that asked (C1):
+   * here (E2, see presence_news.ts), and welcomes each join that asked (C1):
    * with the history up to `position`, the last message fanned out, so that
    * what follows reaches the joiner live, with no gap and no repeat (C2).
+   * The turn's joiners share the work: one member page, and one replay for
+   * all those that asked from the same place.
    */
   async announce(
     joins: readonly Join[],
@@ -101,7 +113,7 @@ export class Arrivals {
     position: Position,
     leaving: ReadonlySet<Subscriber> = NOBODY,
   ): Promise<void> {
-    const { members, memberList, store, memberPage, replay } = this.#options;
+    const { memberList, store, memberPage, news } = this.#options;
     // Who joins and leaves in the same turn is news to nobody, and must not
     // stay in the store's presence.
     const both = new Set<Member>();
@@ -114,29 +126,30 @@ export class Arrivals {
     let presence: readonly Member[];
     try {
       await store.updatePresence(this.room, joined, left);
-      memberList.changed();
+      memberList.apply(joined, left);
       presence = await memberList.all();
     } catch (error) {
       return this.fail(joins, error as Error);
     }
     const count = presence.length;
     if (joined.length > 0 || left.length > 0) {
-      const news = Batch.of({ room: this.room, joined, left, count });
       const newcomers = new Set(joins.map((join) => join.subscriber));
-      for (const subscriber of members.subscribers()) {
-        if (newcomers.has(subscriber) || leaving.has(subscriber)) continue;
-        members.offer(subscriber, news);
-      }
+      news.tell(
+        joined,
+        left,
+        count,
+        (subscriber) => newcomers.has(subscriber) || leaving.has(subscriber),
+      );
     }
     const page = pageOf(presence, undefined, memberPage);
+    const replays = new Map<string, Promise<Replay>>();
     for (const join of joins) {
-      if (!join.welcome || !members.has(join.subscriber)) continue;
+      if (!join.welcome || !this.#options.members.has(join.subscriber)) {
+        continue;
+      }
       let replayed;
       try {
-        replayed = await store.replay(this.room, position.offset, {
-          since: join.welcome.since,
-          limit: replay,
-        });
+        replayed = await this.#replay(replays, position, join.welcome.since);
       } catch (error) {
         this.fail([join], error as Error);
         continue;
@@ -151,6 +164,27 @@ export class Arrivals {
         count,
       });
     }
+  }
+
+  /**
+   * What a join from `since` is replayed, read once per turn for all the
+   * joins from the same place (`replays` holds the turn's readings).
+   */
+  #replay(
+    replays: Map<string, Promise<Replay>>,
+    position: Position,
+    since: Position | undefined,
+  ): Promise<Replay> {
+    const key = since ? `${since.offset} ${since.epoch}` : "";
+    let replay = replays.get(key);
+    if (!replay) {
+      replay = this.#options.store.replay(this.room, position.offset, {
+        since,
+        limit: this.#options.replay,
+      });
+      replays.set(key, replay);
+    }
+    return replay;
   }
 
   /** Turns away joins the store failed: they are members no more. */

@@ -10,6 +10,7 @@
 import { Batch } from "./batch.ts";
 import type { MemberList } from "./member_list.ts";
 import type { Members } from "./members.ts";
+import type { PresenceNews } from "./presence_news.ts";
 import { HISTORY_RESET } from "./subscriber.ts";
 import type { Member, Position, StoredMessage } from "../store/store.ts";
 import { nextTurn } from "../util/turns.ts";
@@ -51,6 +52,8 @@ export interface FanOutOptions {
   readonly members: Members;
   /** The room's member list, told of presence changes made elsewhere. */
   readonly memberList: MemberList;
+  /** How the room tells its members of presence changes (E2). */
+  readonly news: PresenceNews;
   /** The most messages offered as one batch. */
   readonly maxBatch: number;
 }
@@ -62,12 +65,25 @@ export interface FanOutOptions {
  * ```ts
  * import { MemberList } from "./member_list.ts";
  * import { Members } from "./members.ts";
+ * import { PresenceNews } from "./presence_news.ts";
  * import { NO_METER } from "../util/meter.ts";
  * import { stored } from "../test_util/messages.ts";
  *
  * const members = new Members(NO_METER);
  * const memberList = new MemberList(() => Promise.resolve([]));
- * const fanOut = new FanOut("lobby", { members, memberList, maxBatch: 256 });
+ * const news = new PresenceNews("lobby", {
+ *   members,
+ *   limit: 200,
+ *   resume: 150,
+ *   interval: 500,
+ *   wake: () => {},
+ * });
+ * const fanOut = new FanOut("lobby", {
+ *   members,
+ *   memberList,
+ *   news,
+ *   maxBatch: 256,
+ * });
  * await fanOut.deliver([stored(["hello"])]);
  * fanOut.position.offset; // 1
  * ```
@@ -79,6 +95,7 @@ export class FanOut {
   position: Position = { epoch: "", offset: 0 };
   readonly #members: Members;
   readonly #memberList: MemberList;
+  readonly #news: PresenceNews;
   readonly #maxBatch: number;
 
   /** Creates the fan-out of `room`. */
@@ -86,6 +103,7 @@ export class FanOut {
     this.room = room;
     this.#members = options.members;
     this.#memberList = options.memberList;
+    this.#news = options.news;
     this.#maxBatch = options.maxBatch;
   }
 
@@ -125,7 +143,7 @@ export class FanOut {
 
   /** Presence changed on another server: news for every member here (E2). */
   async #presence(change: Presence): Promise<void> {
-    this.#memberList.changed();
+    this.#memberList.apply(change.joined, change.left);
     let count: number;
     try {
       count = (await this.#memberList.all()).length;
@@ -133,11 +151,7 @@ export class FanOut {
       // Unknown for now: what this server's members know.
       count = this.#members.size;
     }
-    const news = Batch.of({ room: this.room, ...change, count });
-    // A member let go meanwhile leaves the map; iterating it goes on.
-    for (const subscriber of this.#members.subscribers()) {
-      this.#members.offer(subscriber, news);
-    }
+    this.#news.tell(change.joined, change.left, count);
   }
 
   #messages(fed: (readonly StoredMessage[])[]): Promise<void> | void {

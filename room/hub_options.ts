@@ -44,6 +44,24 @@ export interface HubOptions {
    */
   memberPage?: number;
   /**
+   * Members above which the room's presence events carry only its count
+   * (E2), at most every `presenceInterval`.
+   * @default {200}
+   */
+  presenceLimit?: number;
+  /**
+   * Members at or below which a room that told only its count lists who
+   * joined and left again. At most `presenceLimit`.
+   * @default {150}
+   */
+  presenceResume?: number;
+  /**
+   * The least milliseconds between two count-only presence events of a
+   * room; 1 ms more for every 10 members above 5,000.
+   * @default {500}
+   */
+  presenceInterval?: number;
+  /**
    * Milliseconds a turn is expected to cost (its members times what a frame
    * costs, see room/pacer.ts) before the Hub paces the fan-out; a room whose
    * turns cost less never waits between them. 0 turns pacing off.
