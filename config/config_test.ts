@@ -391,3 +391,25 @@ Deno.test("parseConfig() reads --latency-budget in ms, 0 to 1000, and refuses th
     }
   });
 });
+
+Deno.test("parseConfig() reads --accept-rate per second, 0 by default, and refuses the rest in one line", async (t) => {
+  await t.step("default, flag and variable", () => {
+    assert.equal(parseConfig([]).acceptRate, 0);
+    assert.equal(parseConfig(["--accept-rate", "50"]).acceptRate, 50);
+    const env = envOf({ NATTER_ACCEPT_RATE: "20" });
+    assert.equal(parseConfig([], env).acceptRate, 20);
+    assert.equal(parseConfig(["--accept-rate", "50"], env).acceptRate, 50);
+  });
+  await t.step("negative, too big or not a whole number", () => {
+    for (const value of ["-1", "abc", "2.5", String(2 ** 20 + 1)]) {
+      assert.throws(
+        () => parseConfig([`--accept-rate=${value}`]),
+        (error: Error) =>
+          error instanceof ConfigError &&
+          error.message.includes('"--accept-rate"') &&
+          !error.message.includes("\n"),
+        value,
+      );
+    }
+  });
+});

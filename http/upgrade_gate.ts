@@ -1,15 +1,18 @@
 /**
  * The upgrade gate: what a request to `/ws` or `/ws/{room}` must pass
  * before it becomes a WebSocket, in this order: the handshake and its Origin
- * (contract H4, H5), the cap on clients (`--max-connections`), the cap per
- * address (`--max-connections-per-ip`), the token, the room the token
- * allows, room for one more room; then the choice between natter.v1 and the
- * plain chat (docs/protocol.md S1, contract H6).
+ * (contract H4, H5), the cap on clients (`--max-connections`), the accept
+ * rate (`--accept-rate`), the cap per address (`--max-connections-per-ip`),
+ * the token, the room the token allows, room for one more room; then the
+ * choice between natter.v1 and the plain chat (docs/protocol.md S1, contract
+ * H6). The cheap checks come first: a request they refuse spends nothing of
+ * the accept rate, and one the rate refuses costs no token verification.
  *
  * @module
  */
 
 import { type Identity, mayJoin, TokenError, tokenOf } from "../auth/token.ts";
+import { acceptRate } from "./accept_rate.ts";
 import { checkHandshake } from "./handshake.ts";
 import { Admission } from "./listen/admission.ts";
 import { IpCounts, type IpSlots } from "./listen/ip_slots.ts";
@@ -26,6 +29,7 @@ export const SUBPROTOCOL = "natter.v1";
 export type UpgradeGateOptions = Pick<
   ServerOptions,
   | "allowOrigins"
+  | "acceptRate"
   | "maxConnections"
   | "maxConnectionsPerIp"
   | "ipSlots"
@@ -88,6 +92,8 @@ export class UpgradeGate {
   readonly #rooms: Rooms;
   readonly #originAllowed: (request: Request) => boolean;
   readonly #clients: Admission;
+  /** Answers the 503 of a handshake over the accept rate, if it is. */
+  readonly #overRate: () => Response | undefined;
   readonly #perIp?: IpSlots;
   readonly #verifier: ServerOptions["verifier"];
 
@@ -101,6 +107,10 @@ export class UpgradeGate {
         "(--max-connections): refusing new ones with 503 until some leave",
       log: options.log,
     });
+    this.#overRate = acceptRate(
+      options.acceptRate ?? DEFAULTS.acceptRate,
+      { log: options.log },
+    );
     const maxPerIp = options.maxConnectionsPerIp ??
       DEFAULTS.maxConnectionsPerIp;
     this.#perIp = options.ipSlots ??
@@ -111,7 +121,8 @@ export class UpgradeGate {
   /**
    * Runs the checks for upgrading `request` into `target.room`.
    *
-   * @returns the refusal to answer with (400, 401, 403, 405, 429 or 503),
+   * @returns the refusal to answer with (400, 401, 403, 405, 429 or 503,
+   * the 503 of the accept rate with `Retry-After`),
    * or the pass of an upgrade that may go ahead.
    */
   async check(
@@ -127,6 +138,8 @@ export class UpgradeGate {
     if (!this.#clients.admits()) {
       return text(503, "Service Unavailable: too many connections");
     }
+    const overRate = this.#overRate();
+    if (overRate) return overRate;
     // The slots are held from here, before anything is awaited, so that
     // upgrades waiting on a token cannot all pass the caps at once; every
     // refusal below gives them back.

@@ -3,6 +3,7 @@ import { TokenError } from "../auth/token.ts";
 import { Rooms } from "../room/rooms.ts";
 import { MemoryStore } from "../store/memory.ts";
 import { deadline } from "../test_util/natter.ts";
+import { IpCounts } from "./listen/ip_slots.ts";
 import {
   type Pass,
   SUBPROTOCOL,
@@ -146,5 +147,68 @@ Deno.test("Pass.upgraded() counts the socket in the pass's place until it closes
       using again = assertPass(await gate.check(upgrade(), TARGET));
       assert.equal(again.room, "lobby");
     });
+  }
+});
+
+Deno.test("UpgradeGate.check() refuses handshakes over acceptRate with 503 and Retry-After, before the slots and the token", async () => {
+  let verified = 0;
+  const slots = new IpCounts(Infinity);
+  await using gate = gateOf({
+    acceptRate: 5,
+    ipSlots: slots,
+    verifier: () => {
+      verified++;
+      return Promise.resolve({ user: "u" });
+    },
+  });
+  const token = { authorization: "Bearer t" };
+  for (let i = 0; i < 5; i++) {
+    using pass = assertPass(await gate.check(upgrade(token), TARGET));
+    assert.equal(pass.identity?.user, "u", `${i}`);
+  }
+  const refused = await gate.check(upgrade(token), TARGET);
+  assertStatus(refused, 503);
+  assert.ok(refused instanceof Response);
+  const retryAfter = Number(refused.headers.get("retry-after"));
+  assert.ok(retryAfter >= 1, `Retry-After ${retryAfter}`);
+  assert.equal(verified, 5, "the refused one was verified");
+  assert.deepEqual(slots.entries(), [], "the refused one holds a place");
+  // A fifth of a second brings one more.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  using again = assertPass(await gate.check(upgrade(token), TARGET));
+  assert.equal(again.room, "lobby");
+});
+
+Deno.test("UpgradeGate.check() spends nothing of acceptRate on a handshake it refuses before the rate", async () => {
+  await using gate = gateOf({ acceptRate: 2, maxConnections: 1 });
+  for (let i = 0; i < 20; i++) {
+    assertStatus(
+      await gate.check(upgrade({ "sec-websocket-key": "short" }), TARGET),
+      400,
+    );
+  }
+  const first = assertPass(await gate.check(upgrade(), TARGET));
+  for (let i = 0; i < 20; i++) {
+    const full = await gate.check(upgrade(), TARGET);
+    assertStatus(full, 503);
+    assert.ok(full instanceof Response);
+    assert.equal(full.headers.get("retry-after"), null, "refused by the rate");
+  }
+  first[Symbol.dispose]();
+  {
+    using second = assertPass(await gate.check(upgrade(), TARGET));
+    assert.equal(second.room, "lobby");
+  }
+  const over = await gate.check(upgrade(), TARGET);
+  assertStatus(over, 503);
+  assert.ok(over instanceof Response);
+  assert.notEqual(over.headers.get("retry-after"), null);
+});
+
+Deno.test("UpgradeGate.check() has no accept rate when acceptRate is 0", async () => {
+  await using gate = gateOf({ acceptRate: 0 });
+  for (let i = 0; i < 1_000; i++) {
+    using pass = assertPass(await gate.check(upgrade(), TARGET));
+    assert.equal(pass.room, "lobby");
   }
 });

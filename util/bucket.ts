@@ -1,7 +1,8 @@
 /**
  * A token bucket: at most `burst` at once, refilled at `rate` a second. Used
- * for `--rate-limit`/`--rate-burst` (messages per connection) and
- * `--join-rate` (joins per connection).
+ * for `--rate-limit`/`--rate-burst` (messages per connection), `--join-rate`
+ * (joins per connection) and `--accept-rate` (WebSocket handshakes per
+ * server).
  *
  * @module
  */
@@ -46,12 +47,34 @@ export class TokenBucket {
 
   /** Takes one token if there is one; `false` when the bucket is empty. */
   take(): boolean {
+    this.#refill();
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+
+  /**
+   * Milliseconds until {@linkcode TokenBucket.take} would succeed; 0 when it
+   * would now. Takes nothing.
+   *
+   * @example
+   * ```ts
+   * const bucket = new TokenBucket(2, 1);
+   * bucket.take();
+   * bucket.untilNext(); // about 500
+   * ```
+   */
+  untilNext(): number {
+    this.#refill();
+    if (this.#tokens >= 1) return 0;
+    return ((1 - this.#tokens) / this.#rate) * 1000;
+  }
+
+  /** Adds what has dripped in since the last look, up to the burst. */
+  #refill(): void {
     const now = this.#now();
     const refill = ((now - this.#at) / 1000) * this.#rate;
     this.#tokens = Math.min(this.#burst, this.#tokens + refill);
     this.#at = now;
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
-    return true;
   }
 }

@@ -28,3 +28,20 @@ Deno.test("TokenBucket refuses a rate or burst it cannot honour", () => {
     assert.throws(() => new TokenBucket(rate, burst), RangeError);
   }
 });
+
+Deno.test("TokenBucket.untilNext() says how long until take() succeeds, taking nothing", () => {
+  let now = 0;
+  const bucket = new TokenBucket(4, 2, () => now);
+  assert.equal(bucket.untilNext(), 0, "full");
+  assert.equal(bucket.untilNext(), 0, "looking took nothing");
+  bucket.take();
+  bucket.take();
+  assert.equal(bucket.untilNext(), 250);
+  now = 100;
+  assert.equal(bucket.untilNext(), 150);
+  assert.equal(bucket.take(), false);
+  now = 250;
+  assert.equal(bucket.untilNext(), 0);
+  assert.equal(bucket.take(), true);
+  assert.equal(bucket.take(), false, "one token, not two");
+});
