@@ -3,8 +3,8 @@
  *
  * Reads the configuration, starts the server, prints the URL to open, and on
  * SIGINT closes every client with 1001, on SIGTERM turns `/readyz` to 503
- * and then closes every client with 1012, and exits 0, within the shutdown
- * deadline even if a peer has stalled.
+ * and then closes every client with 1012, in batches over the drain window,
+ * and exits 0, within the shutdown deadline even if a peer has stalled.
  *
  * @module
  */
@@ -186,7 +186,8 @@ export async function main(args: string[]): Promise<number> {
   let reason;
   if (signal === "SIGTERM") {
     // A rolling restart: balancers see /readyz fail first, then clients are
-    // told to reconnect (1012), to another node where there is one.
+    // told to reconnect (1012), to another node where there is one, a batch
+    // at a time over --drain-window so that they do not arrive all at once.
     natter.drain();
     if (drainDelay > 0) {
       await pause(drainDelay);

@@ -89,7 +89,10 @@ export interface ClusterOptions extends WorkerOptions {
 export interface Cluster extends AsyncDisposable {
   /** The address every worker listens on. */
   readonly addr: Deno.NetAddr;
-  /** Turns every worker's `/readyz` to 503 ahead of a shutdown. */
+  /**
+   * Turns every worker's `/readyz` to 503 ahead of a shutdown, in which each
+   * worker then closes its clients over the drain window.
+   */
   drain(): void;
   /**
    * How many messages each worker's clients have sent so far, by worker: it
@@ -169,6 +172,9 @@ export async function serveCluster(options: ClusterOptions): Promise<Cluster> {
       // The process's caps, shared: each worker holds its part.
       const maxConnections = share(settings.maxConnections, count);
       const maxSockets = share(settings.maxSockets, count);
+      // The node's accept rate likewise, each part rounded up (0 is none).
+      const acceptRate = settings.acceptRate &&
+        Math.ceil(settings.acceptRate / count);
       post(worker, {
         type: "start",
         options: {
@@ -177,6 +183,7 @@ export async function serveCluster(options: ClusterOptions): Promise<Cluster> {
           idPrefix,
           maxConnections,
           maxSockets,
+          acceptRate,
         },
         redis,
       });
@@ -188,14 +195,17 @@ export async function serveCluster(options: ClusterOptions): Promise<Cluster> {
   }
   const listening = addr!;
   onListen?.(listening);
+  let drained = false;
   let stopping: Promise<boolean> | undefined;
   const shutdown = (reason?: CloseReason) => {
     stopping ??= (async () => {
       for (const worker of workers) post(worker, { type: "stop", reason });
-      // Each worker gives up on its stragglers at the shutdown timeout; a
+      // Each worker gives up on its stragglers at the shutdown timeout (a
+      // drained one after closing its own clients over the window); a
       // worker that does not answer at all is not waited for much longer.
+      const window = drained ? settings.drainWindow ?? DEFAULTS.drainWindow : 0;
       const grace = (settings.shutdownTimeout ?? DEFAULTS.shutdownTimeout) +
-        1000;
+        window + 1000;
       let timer: ReturnType<typeof setTimeout> | undefined;
       const late = new Promise<boolean>((resolve) => {
         timer = setTimeout(() => resolve(false), grace);
@@ -213,6 +223,7 @@ export async function serveCluster(options: ClusterOptions): Promise<Cluster> {
   return {
     addr: listening,
     drain: () => {
+      drained = true;
       for (const worker of workers) post(worker, { type: "drain" });
     },
     published,

@@ -97,10 +97,13 @@ export function assemble(
     },
   );
   const close = (reason?: CloseReason) => {
+    // Only a natter drained beforehand, for a rolling restart, spreads its
+    // closes over the window: a plain close or SIGINT closes all at once.
+    const window = draining ? options.drainWindow : 0;
     draining = true;
     stopping ??= shutDown(
       { rooms, connections },
-      { timeout: options.shutdownTimeout, reason },
+      { timeout: options.shutdownTimeout, reason, window },
     );
     return stopping;
   };

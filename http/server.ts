@@ -4,7 +4,7 @@
  * listener (`listener.ts`, with its TLS choice, request deadline, socket cap
  * and recovery from a shortage of descriptors), which upgrades WebSockets on
  * its own connections. A shutdown closes the natter, then the listener,
- * within one deadline.
+ * within one deadline (which grows by the drain window after `drain()`).
  *
  * @module
  */
@@ -33,13 +33,17 @@ export function serve(options: ServerOptions = {}): Natter {
   const app = assemble({ ...options, upgrade: upgradeWebSocket });
   const listener = openListener(options, app.fetch);
   const timeout = options.shutdownTimeout ?? DEFAULTS.shutdownTimeout;
+  const window = options.drainWindow ?? DEFAULTS.drainWindow;
+  let drained = false;
   let stopping: Promise<boolean> | undefined;
   const shutdown = (reason?: CloseReason) => {
     stopping ??= (async () => {
       const start = performance.now();
+      // A drained natter closes its clients over the window first.
+      const limit = timeout + (drained ? window : 0);
       const closed = await app.close(reason);
       // The listener stops last, in what is left of the same deadline.
-      const left = Math.max(0, timeout - (performance.now() - start));
+      const left = Math.max(0, limit - (performance.now() - start));
       return await within(listener.shutdown(), left) && closed;
     })();
     return stopping;
@@ -51,7 +55,10 @@ export function serve(options: ServerOptions = {}): Natter {
     get ready() {
       return app.ready;
     },
-    drain: app.drain,
+    drain: () => {
+      drained = true;
+      app.drain();
+    },
     shutdown,
     async [Symbol.asyncDispose]() {
       await shutdown();
