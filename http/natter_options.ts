@@ -176,7 +176,9 @@ export interface NatterApp extends AsyncDisposable {
   /**
    * Turns `/readyz` to 503, refuses new WebSockets, closes every client
    * with `reason` (by default 1001 "server shutting down") and waits for
-   * their connections to end, giving up after the shutdown timeout.
+   * their connections to end, giving up after the shutdown timeout. After
+   * {@linkcode NatterApp.drain} the clients are told in batches over
+   * `drainWindow`, and the bound grows by as much.
    *
    * @returns `true` if every connection ended in time.
    */

@@ -65,7 +65,9 @@ export interface Natter
   /**
    * Turns `/readyz` to 503, closes every client with `reason` (by default
    * 1001 "server shutting down"), stops listening and waits for connections
-   * to end, giving up after the shutdown timeout.
+   * to end, giving up after the shutdown timeout. After `drain()` the
+   * clients are told in batches over `drainWindow`, and the bound grows by
+   * as much.
    *
    * @returns `true` if every connection ended in time.
    */
