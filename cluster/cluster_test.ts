@@ -156,3 +156,33 @@ Deno.test("serveCluster() holds --max-connections-per-ip across workers, not per
     for (const conn of held) conn.abort();
   }
 });
+
+Deno.test("serveCluster() shares the node's accept rate among its workers", async () => {
+  // 3 a second over 2 workers: 2 each, so at most 4 at once for the node,
+  // where a rate given whole to each worker would let 6 in.
+  await using cluster = await serveCluster({
+    workers: 2,
+    hostname: "127.0.0.1",
+    port: 0,
+    acceptRate: 3,
+  });
+  const started = performance.now();
+  const results = await deadline(
+    Promise.all(
+      Array.from({ length: 40 }, () => rawHandshake(cluster.addr)),
+    ),
+    "40 handshakes",
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const accepted = results.filter((r) => r.status === 101);
+  const refused = results.filter((r) => r.status === 503);
+  for (const { conn } of results) await conn?.[Symbol.asyncDispose]();
+  assert.equal(accepted.length + refused.length, 40);
+  // What refilled while the handshakes ran may add a few.
+  const most = 4 + Math.floor(seconds * 4);
+  assert.ok(
+    accepted.length <= most,
+    `${accepted.length} accepted in ${seconds.toFixed(2)} s, at most ${most}`,
+  );
+  assert.ok(accepted.length >= 2, "each worker takes some");
+});
