@@ -16,6 +16,9 @@
  *   flood      --generators processes of --clients connections each, at once
  *   overload   senders offer twice what the server fans out, for --duration
  *   idle       --clients connections that send nothing (--half: half a request)
+ *   storm      --clients natter.v1 clients join one room holding history, or
+ *              move from one node to another (--two-nodes); flags of its own:
+ *              `deno task bench storm --help` (bench/storm_cli.ts)
  *
  * Give the server's PID with --pid for its CPU and memory.
  *
@@ -31,9 +34,14 @@ import { idle } from "./idle.ts";
 import { overload } from "./overload.ts";
 import { slow } from "./slow.ts";
 import { soak } from "./soak.ts";
+import { stormCommand } from "./storm_cli.ts";
+
+// The storm has flags of its own, which the parser below would refuse.
+if (Deno.args[0] === "storm") Deno.exit(await stormCommand(Deno.args.slice(1)));
 
 const USAGE =
   `Usage: deno task bench broadcast|ramp|connect|slow|soak|flood|overload|idle --url ws://127.0.0.1:8080/ws [flags]
+       deno task bench storm [flags]: see deno task bench storm --help
   --url URL[,URL]  broadcast/ramp: several nodes' URLs take the clients in turn
   --pid N          server PID: its CPU % and RSS
   --clients N      connections (broadcast/ramp 100, connect/soak 2000, slow 10,
