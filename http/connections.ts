@@ -12,6 +12,7 @@ import { Client, type ClientOptions } from "../client.ts";
 import type { Log } from "../util/log.ts";
 import type { Rooms } from "../room/rooms.ts";
 import type { ServerOptions } from "./server_options.ts";
+import { withDefaults } from "../settings/with_defaults.ts";
 
 /**
  * Options for {@linkcode Connections}: those every Client is given, and the
@@ -62,13 +63,15 @@ export class Connections {
     this.#prefix = options.idPrefix ?? randomPrefix();
     this.#log = options.log ?? (() => {});
     // One function for every socket, rather than a listener closure each.
-    this.#options = {
+    // Resolved once: each connection's Client and Session read this object
+    // rather than copying every setting for themselves.
+    this.#options = withDefaults({
       ...options,
-      onClose: (socket, client) => {
+      onClose: (socket: WebSocket, client: { readonly id: string }) => {
         this.#sockets.delete(socket);
         this.#clients.delete(client.id);
       },
-    };
+    });
   }
 
   /** How many connections are open. */

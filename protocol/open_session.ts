@@ -45,7 +45,7 @@ export function openSession(
     : undefined;
   const { identity, room, rooms } = connection;
   if (room === undefined) {
-    return new NatterSession(link, rooms, { ...options, identity, rate });
+    return new NatterSession(link, rooms, options, { identity, rate });
   }
   const user = identity?.user;
   return new PlainSession(link, {

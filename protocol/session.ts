@@ -79,23 +79,32 @@ export class Session implements ConnectionSession, Speaker {
   readonly #owner: MembershipOwner;
   #refused = false;
 
-  /** Creates the Session of the connection behind `link`. */
+  /**
+   * Creates the Session of the connection behind `link`, with who it is
+   * and its rate of messages in `connection`.
+   */
   constructor(
     link: Link,
     rooms: Rooms,
-    options: SessionOptions & { identity?: Identity; rate?: TokenBucket } = {},
+    options: SessionOptions = {},
+    connection: { identity?: Identity; rate?: TokenBucket } = {},
   ) {
     this.#link = link;
     this.#rooms = rooms;
     const o = withDefaults(options);
     this.#maxMessageSize = o.maxMessageSize;
-    this.#limits = { maxBytes: o.maxMessageSize, rate: options.rate };
+    this.#limits = { maxBytes: o.maxMessageSize, rate: connection.rate };
     this.#maxCommandSize = o.maxCommandSize;
     this.#maxRooms = o.maxRoomsPerClient;
     this.#historyPage = o.historyPage;
     this.#memberPage = o.memberPage;
-    this.#identity = options.identity;
-    this.#budgets = new Budgets({ ...options, maxRooms: this.#maxRooms });
+    this.#identity = connection.identity;
+    this.#budgets = new Budgets({
+      joinRate: o.joinRate,
+      historyRate: o.historyRate,
+      createRate: o.createRate,
+      maxRooms: this.#maxRooms,
+    });
     this.#owner = {
       offer: (batch) => link.offer(batch),
       release: (close) => link.release(close),

@@ -11,9 +11,14 @@ import { DEFAULTS } from "./settings.ts";
 /** The defaults of every setting that has one, in the program's units. */
 export type Resolved = typeof DEFAULTS;
 
+/** The objects this module made, already holding every default. */
+const RESOLVED = new WeakSet<object>();
+
 /**
  * `options` with each setting it leaves unset taken from {@linkcode DEFAULTS}.
- * Fields that are not settings pass through as they are.
+ * Fields that are not settings pass through as they are. What it returns is
+ * returned again as it is, not copied: a server resolves its options once,
+ * and each connection's parts read the same object.
  *
  * @example
  * ```ts
@@ -25,9 +30,12 @@ export type Resolved = typeof DEFAULTS;
 export function withDefaults<T extends object>(
   options: T,
 ): Omit<T, keyof Resolved> & Resolved {
+  type Out = Omit<T, keyof Resolved> & Resolved;
+  if (RESOLVED.has(options)) return options as unknown as Out;
   const resolved: Record<string, unknown> = { ...DEFAULTS };
   for (const [key, value] of Object.entries(options)) {
     if (value !== undefined) resolved[key] = value;
   }
-  return resolved as Omit<T, keyof Resolved> & Resolved;
+  RESOLVED.add(resolved);
+  return resolved as Out;
 }
