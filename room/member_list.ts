@@ -76,10 +76,10 @@ export class MemberList {
   /**
    * Applies a change of presence already recorded in the store: the leaves
    * first, then the joins (a client joining again replaces itself). A few
-   * changes are made in place, by bisection, so that a room filling up a
-   * few members a turn allocates nothing the size of the room; many at once
-   * are merged into a new array. A list {@linkcode MemberList.all} returned
-   * is therefore good until the next change, not after it.
+   * changes are made by bisection, many at once by one merge; both in
+   * place, so that a room filling up allocates nothing the size of the
+   * room each turn. A list {@linkcode MemberList.all} returned is therefore
+   * good until the next change, not after it.
    */
   apply(joined: readonly Member[], left: readonly Member[]): void {
     const sorted = this.#sorted;
@@ -89,7 +89,7 @@ export class MemberList {
       for (const member of left) remove(sorted, member.client);
       for (const member of joined) insert(sorted, member);
     } else {
-      this.#sorted = merged(sorted, joined, left);
+      merge(sorted, joined, left);
     }
   }
 
@@ -116,7 +116,7 @@ export class MemberList {
 }
 
 /**
- * The most changes a turn applies in place: each costs a bisection and a
+ * The most changes a turn applies one by one: each costs a bisection and a
  * move of the array's tail, which for a room of 10,000 is a few
  * microseconds; more than this are merged at once.
  */
@@ -147,33 +147,44 @@ function insert(sorted: Member[], member: Member): void {
   else sorted.splice(i, 0, member);
 }
 
-/** `sorted` without `left`, then with `joined`, still in client id order. */
-function merged(
-  sorted: readonly Member[],
+/**
+ * Makes `sorted` itself be without `left`, then with `joined`, still in
+ * client id order: the members who stay move down over those who left (or
+ * are replaced where they stand), then the newcomers are merged in from
+ * the end, so nothing the size of the room is allocated.
+ */
+function merge(
+  sorted: Member[],
   joined: readonly Member[],
   left: readonly Member[],
-): Member[] {
+): void {
   const gone = new Set<string>();
   for (const member of left) gone.add(member.client);
   // The last join of a client wins, as in the store; a client that joins
   // replaces itself, whether it also left or not.
   const arriving = new Map<string, Member>();
   for (const member of joined) arriving.set(member.client, member);
-  const incoming = [...arriving.values()].sort(byClient);
-  const out: Member[] = [];
-  let i = 0;
+  let kept = 0;
   for (const member of sorted) {
-    while (i < incoming.length && incoming[i].client < member.client) {
-      out.push(incoming[i++]);
+    const again = arriving.get(member.client);
+    if (again !== undefined) {
+      sorted[kept++] = again;
+      arriving.delete(member.client);
+    } else if (!gone.has(member.client)) {
+      sorted[kept++] = member;
     }
-    if (i < incoming.length && incoming[i].client === member.client) {
-      out.push(incoming[i++]);
-      continue;
-    }
-    if (!gone.has(member.client)) out.push(member);
   }
-  while (i < incoming.length) out.push(incoming[i++]);
-  return out;
+  const incoming = [...arriving.values()].sort(byClient);
+  let from = kept - 1;
+  let to = kept + incoming.length - 1;
+  sorted.length = to + 1;
+  for (let i = incoming.length - 1; i >= 0; i--) {
+    const member = incoming[i];
+    while (from >= 0 && sorted[from].client > member.client) {
+      sorted[to--] = sorted[from--];
+    }
+    sorted[to--] = member;
+  }
 }
 
 /** Orders members by client id, ordinal (C1, C8). */
