@@ -76,7 +76,7 @@ function serverCommand(server: string, port: number): string[] | undefined {
   const natter = [
     "deno",
     "run",
-    "--v8-flags=--max-semi-space-size=2",
+    "--v8-flags=--max-semi-space-size=2,--max-old-space-size=2047",
     "--allow-net",
     // As deno task start: /dev/null too, to count the free descriptors
     // (without it natter assumes few, and caps clients far below 1000).
