@@ -25,8 +25,8 @@ const USAGE = `Usage: deno task bench:compare --out DIR [flags]
   --generators LIST   chatbench,deno (both)
   --chatbench PATH    chatbench binary (chatbench)
   --bun PATH          bun binary (/tmp/bun/node_modules/.bin/bun)
-  --bun-chat PATH     the rival chat server Bun runs (bun-chat.ts among the
-                      peers beside the repository)
+  --bun-chat PATH     the rival chat server Bun runs (bun-chat.ts; not part
+                      of natter: needed when the servers include bun)
   --duration D        seconds of sending per ramp step (3s)
   --max-steps N       ramp steps at most, for natter and Bun (10)
   --before DIR        a checkout of an earlier natter, run as natter-before
@@ -66,6 +66,13 @@ const out = flags.out;
 const list = (value: string) => value.split(",").filter((s) => s !== "");
 const repo = new URL("..", import.meta.url).pathname;
 const LOCK = flags.lock!;
+if (
+  !flags["report-only"] && list(flags.servers!).includes("bun") &&
+  !flags["bun-chat"]
+) {
+  console.error("bench:compare: --servers bun needs --bun-chat PATH");
+  Deno.exit(2);
+}
 
 /**
  * Each server as a command line on `port`. natter runs as `deno task start`
@@ -98,7 +105,7 @@ function serverCommand(server: string, port: number): string[] | undefined {
     case "bun":
       return [
         flags.bun!,
-        flags["bun-chat"] ?? `${repo}../shared/peers/bun-chat.ts`,
+        flags["bun-chat"]!,
       ];
     case "baseline":
       return [
