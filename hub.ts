@@ -19,7 +19,7 @@
  * @module
  */
 
-import { Arrivals, NOBODY } from "./room/arrivals.ts";
+import { Arrivals } from "./room/arrivals.ts";
 import { countMessages, FanOut } from "./room/fan_out.ts";
 import type { HubOptions } from "./room/hub_options.ts";
 import { Intake } from "./room/intake.ts";
@@ -28,7 +28,7 @@ import { Members } from "./room/members.ts";
 import { Pacer } from "./room/pacer.ts";
 import { PresenceNews } from "./room/presence_news.ts";
 import { StoreFeed } from "./room/store_feed.ts";
-import { appendAll, settle } from "./room/receipts.ts";
+import { appendAll, measure, settle } from "./room/receipts.ts";
 import {
   type Inbound,
   type Join,
@@ -252,18 +252,7 @@ export class Hub implements AsyncDisposable {
     const left = members.takeEvicted();
     // Members leaving this turn are let go at its end: what the turn owes
     // them (a welcome, receipts, the turn's messages) reaches them first.
-    let leaving = NOBODY;
-    const unregistered = this.unregister.takeAll();
-    if (unregistered.length > 0) {
-      const set = new Set<Subscriber>();
-      for (const subscriber of unregistered) {
-        const member = members.get(subscriber);
-        if (member === undefined || set.has(subscriber)) continue;
-        set.add(subscriber);
-        left.push(member);
-      }
-      leaving = set;
-    }
+    const leaving = members.departing(this.unregister.takeAll(), left);
     if (joins.length > 0 || left.length > 0) {
       const position = this.#fanOut.position;
       await this.#arrivals.announce(joins, left, position, leaving);
@@ -279,17 +268,8 @@ export class Hub implements AsyncDisposable {
     for (const subscriber of leaving) members.remove(subscriber, LEFT);
     this.#wake.takeAll();
     this.#news.due();
-    if (drafts.length > 0) this.#measure(drafts);
+    if (drafts.length > 0) measure(this.#meter, drafts);
     if (left.length > 0 && members.size === 0) this.#onEmpty?.();
-  }
-
-  /** Counts a turn's messages and how long each waited to go out. */
-  #measure(drafts: Inbound[]): void {
-    this.#meter.received(drafts.length);
-    const now = performance.now();
-    for (const { at } of drafts) {
-      if (at !== undefined) this.#meter.fannedOut((now - at) / 1000);
-    }
   }
 
   /** While the room cannot be opened: refuses the turn's requests. */

@@ -8,14 +8,11 @@
  */
 
 import { type MemberList, pageOf } from "./member_list.ts";
-import type { Members } from "./members.ts";
+import { type Members, NOBODY } from "./members.ts";
 import type { PresenceNews } from "./presence_news.ts";
 import type { Join, Refusal, Subscriber } from "./subscriber.ts";
 import type { Log } from "../util/log.ts";
 import type { Member, Position, Replay, Store } from "../store/store.ts";
-
-/** No subscriber: a turn in which nobody leaves allocates no set of them. */
-export const NOBODY: ReadonlySet<Subscriber> = new Set();
 
 /** Options for {@linkcode Arrivals}. */
 export interface ArrivalsOptions {

@@ -11,6 +11,9 @@ import { QUEUE_FULL, type Release, type Subscriber } from "./subscriber.ts";
 import type { Meter } from "../util/meter.ts";
 import type { Member } from "../store/store.ts";
 
+/** No subscriber: a turn in which nobody leaves allocates no set of them. */
+export const NOBODY: ReadonlySet<Subscriber> = new Set();
+
 /**
  * The members of one room, each a {@linkcode Subscriber} with who it is.
  *
@@ -98,6 +101,25 @@ export class Members {
     subscriber.release(release);
     if (release.kind === "evicted") this.#evicted.push(member);
     return member;
+  }
+
+  /**
+   * Who of `unregistered` is a member, each once: their subscribers, to be
+   * let go at the end of the turn, while who they were is added to `left`.
+   */
+  departing(
+    unregistered: readonly Subscriber[],
+    left: Member[],
+  ): ReadonlySet<Subscriber> {
+    if (unregistered.length === 0) return NOBODY;
+    const leaving = new Set<Subscriber>();
+    for (const subscriber of unregistered) {
+      const member = this.#members.get(subscriber);
+      if (member === undefined || leaving.has(subscriber)) continue;
+      leaving.add(subscriber);
+      left.push(member);
+    }
+    return leaving;
   }
 
   /** The members evicted since the last call, oldest first. */

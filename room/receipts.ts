@@ -11,6 +11,7 @@ import type { Members } from "./members.ts";
 import { type Inbound, LOST } from "./subscriber.ts";
 import type { Store } from "../store/store.ts";
 import type { Log } from "../util/log.ts";
+import type { Meter } from "../util/meter.ts";
 
 /**
  * Appends `drafts` to `room` in one call; the store feeds back those it
@@ -69,5 +70,25 @@ export function settle(
     if (offsets) receipt?.stored(offsets[i]);
     else if (receipt) receipt.lost();
     else if (sender) members.remove(sender, LOST);
+  }
+}
+
+/**
+ * Counts a turn's messages in `meter`, and how long each waited, from when
+ * it was read to now, when every member has been offered it.
+ *
+ * @example
+ * ```ts
+ * import { NO_METER } from "../util/meter.ts";
+ *
+ * const from = { client: "c1", nick: null };
+ * measure(NO_METER, [{ text: "hi", from, at: performance.now() }]);
+ * ```
+ */
+export function measure(meter: Meter, drafts: readonly Inbound[]): void {
+  meter.received(drafts.length);
+  const now = performance.now();
+  for (const { at } of drafts) {
+    if (at !== undefined) meter.fannedOut((now - at) / 1000);
   }
 }
