@@ -14,7 +14,7 @@
  * @module
  */
 
-import { type Identity, mayJoin } from "../auth/token.ts";
+import type { Identity } from "../auth/token.ts";
 import type { Link, Session as ConnectionSession } from "../connection/link.ts";
 import { draft, type DraftLimits } from "../room/draft.ts";
 import type { Speaker } from "../room/intake.ts";
@@ -33,6 +33,7 @@ import {
   type SendCommand,
 } from "./commands.ts";
 import { type CommandId, type ErrorCode, errorEvent } from "./events.ts";
+import { joinRefusal, tooFast } from "./join_refusal.ts";
 import { readHistory, readMembers } from "./reads.ts";
 import { Membership, type MembershipOwner } from "./membership.ts";
 import type { SessionOptions } from "./session_options.ts";
@@ -212,31 +213,17 @@ export class Session implements ConnectionSession, Speaker {
 
   #join(command: JoinCommand): void {
     const { id, room } = command;
-    if (this.#memberships.has(room)) {
-      return this.#error(id, "already_joined", `Already in room "${room}"`);
-    }
-    if (!mayJoin(this.#identity, room)) {
-      return this.#error(
-        id,
-        "forbidden",
-        `The token does not allow room "${room}"`,
-      );
-    }
-    if (this.#memberships.size >= this.#maxRooms) {
-      const most = this.#maxRooms;
-      return this.#error(
-        id,
-        "too_many_rooms",
-        `A connection is in ${most} rooms at most`,
-      );
-    }
-    if (!this.#budgets.spend("joins")) {
-      return this.#tooFast(id, "joins and leaves");
-    }
-    const creates = !this.#rooms.find(room);
-    if (creates && !this.#budgets.spend("creates")) {
-      return this.#tooFast(id, "new rooms");
-    }
+    const refusal = joinRefusal(
+      {
+        rooms: this.#memberships,
+        identity: this.#identity,
+        maxRooms: this.#maxRooms,
+        budgets: this.#budgets,
+      },
+      room,
+      { creates: !this.#rooms.find(room) },
+    );
+    if (refusal) return this.#error(id, refusal.code, refusal.message);
     const hub = this.#rooms.get(room);
     if (!hub) {
       return this.#error(
@@ -284,7 +271,8 @@ export class Session implements ConnectionSession, Speaker {
     this.#error(id, code, text);
 
   #tooFast(id: CommandId, what: string): void {
-    this.#error(id, "rate_limited", `Too many ${what}; try again shortly`);
+    const { code, message } = tooFast(what);
+    this.#error(id, code, message);
   }
 
   /**
