@@ -31,6 +31,18 @@ export type Group =
   | "operations"
   | "fixed";
 
+/** Each {@linkcode Group}'s title, in the order they are listed. */
+export const GROUPS: Readonly<Record<Group, string>> = {
+  listen: "Listening",
+  connections: "Connections",
+  rooms: "Rooms and history",
+  "scale-out": "Several nodes",
+  tokens: "Tokens",
+  limits: "Limits",
+  operations: "Operations",
+  fixed: "Fixed (no flag)",
+};
+
 /** What every setting declares, whatever its value. */
 interface Common {
   /**

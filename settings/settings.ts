@@ -12,6 +12,7 @@
  */
 
 import { FIXED } from "./fixed.ts";
+import { TOKENS } from "./tokens.ts";
 import { FORMATS, LEVELS } from "./log_words.ts";
 import {
   type Defaults,
@@ -124,28 +125,7 @@ export const SETTINGS = {
     min: 0, max: 86_400 * 365,
     help: "how long a room with no members keeps its history",
   },
-  jwtSecret: {
-    flag: "jwt-secret", env: "NATTER_JWT_SECRET", group: "tokens",
-    arg: "SECRET", type: "string", minBytes: 32,
-    help: "every upgrade needs an HS256 token signed with this secret, as " +
-      "?token= or Authorization: Bearer",
-  },
-  jwtPublicKey: {
-    flag: "jwt-public-key", env: "NATTER_JWT_PUBLIC_KEY", group: "tokens",
-    arg: "FILE", type: "string",
-    help: "every upgrade needs an RS256 or ES256 token verified with this " +
-      "PEM public key",
-  },
-  jwtIssuer: {
-    flag: "jwt-issuer", env: "NATTER_JWT_ISSUER", group: "tokens",
-    arg: "ISS", type: "string",
-    help: 'with a token key: tokens must carry this "iss"',
-  },
-  jwtAudience: {
-    flag: "jwt-audience", env: "NATTER_JWT_AUDIENCE", group: "tokens",
-    arg: "AUD", type: "string",
-    help: 'with a token key: tokens must name this "aud"',
-  },
+  ...TOKENS,
   maxConnectionsPerIp: {
     flag: "max-connections-per-ip", env: "NATTER_MAX_CONNECTIONS_PER_IP",
     group: "limits", type: "integer", unit: "count", default: 0, min: 0,
@@ -280,18 +260,6 @@ export type SettingKey = keyof typeof SETTINGS;
 
 /** The key of a setting that has a flag. */
 export type FlagKey = FlagKeys<typeof SETTINGS>;
-
-/** Each {@linkcode Group}'s title, in the order they are listed. */
-export const GROUPS: Readonly<Record<Setting["group"], string>> = {
-  listen: "Listening",
-  connections: "Connections",
-  rooms: "Rooms and history",
-  "scale-out": "Several nodes",
-  tokens: "Tokens",
-  limits: "Limits",
-  operations: "Operations",
-  fixed: "Fixed (no flag)",
-};
 
 /**
  * Every default, by setting, in the unit the program holds it in (the
