@@ -68,6 +68,19 @@ export const LATEST: number = Number.MAX_SAFE_INTEGER;
 /** A feed for a case that does not look at what is fed. */
 export function ignore(): void {}
 
+/**
+ * Opens `room` in `store` with a feed that keeps what it is fed, and
+ * returns what it keeps, which grows as the store feeds it.
+ */
+export async function openFed(
+  store: Store,
+  room: string,
+): Promise<StoredMessage[]> {
+  const fed: StoredMessage[] = [];
+  await store.open(room, (messages) => fed.push(...messages));
+  return fed;
+}
+
 /** Drafts of `texts`, sent by ada and bob in turn. */
 export function drafts(...texts: string[]): Draft[] {
   return texts.map((text, i) => ({ text, from: i % 2 === 0 ? ADA : BOB }));

@@ -17,6 +17,7 @@ import {
   ignore,
   LATEST,
   offsets,
+  openFed,
 } from "./conformance_case.ts";
 import type { Position, StoredMessage } from "./store.ts";
 
@@ -35,8 +36,7 @@ export const HISTORY_CASES: readonly ConformanceCase[] = [{
   name: "append() gives offsets 1, 2, 3... in append order, and feeds " +
     "them before it settles",
   async run({ store }) {
-    const fed: StoredMessage[] = [];
-    await store.open("r", (messages) => fed.push(...messages));
+    const fed = await openFed(store, "r");
     const start = Date.now();
     const returned: StoredMessage[] = [];
     for (const batch of [["a", "b"], ["c"], ["d", "e", "f"]]) {

@@ -16,8 +16,9 @@ import {
   ignore,
   LATEST,
   offsets,
+  openFed,
 } from "./conformance_case.ts";
-import type { Draft, Member, Store, StoredMessage } from "./store.ts";
+import type { Draft, Member, Store } from "./store.ts";
 
 /** A key as a client would choose it: 16 to 64 of `[A-Za-z0-9_-]`. */
 const K1 = "k1-0123456789abcdef";
@@ -43,8 +44,7 @@ export const KEY_CASES: readonly ConformanceCase[] = [{
   name: "append() of a key whose message is kept stores nothing, feeds " +
     "nothing and answers the first message's offset, whatever the text",
   async run({ store }) {
-    const fed: StoredMessage[] = [];
-    await store.open("r", (messages) => fed.push(...messages));
+    const fed = await openFed(store, "r");
     const first = await store.append("r", [
       keyed("a", ADA),
       keyed("b", ADA, K1),
@@ -70,8 +70,7 @@ export const KEY_CASES: readonly ConformanceCase[] = [{
   name: "append() of one key twice in one call stores the first draft, and " +
     "answers the second with its offset",
   async run({ store }) {
-    const fed: StoredMessage[] = [];
-    await store.open("r", (messages) => fed.push(...messages));
+    const fed = await openFed(store, "r");
     const result = await store.append("r", [
       keyed("x", BOB),
       keyed("first", ADA, K1),
@@ -107,8 +106,7 @@ export const KEY_CASES: readonly ConformanceCase[] = [{
   name: "append() stores a key again once its message has left the history",
   bounds: { historySize: 2 },
   async run({ store }) {
-    const fed: StoredMessage[] = [];
-    await store.open("r", (messages) => fed.push(...messages));
+    const fed = await openFed(store, "r");
     await store.append("r", [keyed("first", ADA, K1)]);
     await store.append("r", [keyed("a", BOB), keyed("b", BOB)]);
     // Message 1 was dropped: its key counts for nothing now.
@@ -181,10 +179,7 @@ export const KEY_CASES: readonly ConformanceCase[] = [{
   needs: "shares",
   async run(setup) {
     const [a, b] = [setup.store, await setup.another!()];
-    const fedA: StoredMessage[] = [];
-    const fedB: StoredMessage[] = [];
-    await a.open("r", (messages) => fedA.push(...messages));
-    await b.open("r", (messages) => fedB.push(...messages));
+    const [fedA, fedB] = [await openFed(a, "r"), await openFed(b, "r")];
     await a.append("r", [keyed("a1", ADA, K1)]);
     const [onA, onB] = await Promise.all([
       a.append("r", [keyed("a2", ADA, K2)]),

@@ -17,6 +17,7 @@ import {
   ignore,
   LATEST,
   offsets,
+  openFed,
   promised,
 } from "./conformance_case.ts";
 import type { Member, Store, StoredMessage } from "./store.ts";
@@ -75,10 +76,7 @@ export const SHARED_CASES: readonly ConformanceCase[] = [{
   needs: "shares",
   async run(setup) {
     const [a, b] = [setup.store, await setup.another!()];
-    const fedA: StoredMessage[] = [];
-    const fedB: StoredMessage[] = [];
-    await a.open("r", (messages) => fedA.push(...messages));
-    await b.open("r", (messages) => fedB.push(...messages));
+    const [fedA, fedB] = [await openFed(a, "r"), await openFed(b, "r")];
     await a.append("r", drafts("a1"));
     const fromB = await appended(b, "r", drafts("b1", "b2"));
     assert.deepEqual(offsets(fromB), [2, 3]);
