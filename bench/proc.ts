@@ -18,8 +18,25 @@ export function cpuSeconds(pid: number | "self"): number {
 
 /** Resident memory of `pid` in KiB. */
 export function rssKiB(pid: number | "self"): number {
+  return statusKiB(pid, "VmRSS");
+}
+
+/**
+ * The most resident memory `pid` has held since it started (VmHWM), in KiB;
+ * 0 once it has gone.
+ */
+export function hwmKiB(pid: number): number {
+  try {
+    return statusKiB(pid, "VmHWM");
+  } catch {
+    return 0;
+  }
+}
+
+/** A `kB` field of /proc/PID/status, or 0 if it has none. */
+function statusKiB(pid: number | "self", field: string): number {
   const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  const match = /^VmRSS:\s+(\d+) kB/m.exec(status);
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status);
   return match ? Number(match[1]) : 0;
 }
 

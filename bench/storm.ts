@@ -14,7 +14,7 @@
 
 import { Histogram } from "./histogram.ts";
 import { now } from "./open.ts";
-import { cpuSeconds, ProcessWatch } from "./proc.ts";
+import { cpuSeconds, hwmKiB, ProcessWatch } from "./proc.ts";
 import { fillRoom } from "./storm_fill.ts";
 import type { JoinersReport } from "./storm_joiners.ts";
 import type { StormAnswer, StormRequest } from "./storm_worker.ts";
@@ -75,16 +75,6 @@ class Thread {
     this.#waiting.set(answer, resolve);
     this.worker.postMessage(request);
     return promise as Promise<Extract<StormAnswer, { type: T }>>;
-  }
-}
-
-/** The peak resident memory of `pid` (VmHWM) in KiB, or 0. */
-function hwmKiB(pid: number): number {
-  try {
-    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-    return Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? 0);
-  } catch {
-    return 0;
   }
 }
 

@@ -13,6 +13,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { rssKiB } from "./proc.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -46,10 +47,7 @@ if (values.serve !== undefined) {
       `${size}`,
     ],
   }).spawn();
-  const rss = () => {
-    const status = Deno.readTextFileSync(`/proc/${server.pid}/status`);
-    return Number(status.match(/VmRSS:\s+(\d+)/)![1]) / 1024;
-  };
+  const rss = () => rssKiB(server.pid) / 1024;
   const url = `ws://127.0.0.1:${port}/`;
   await waitUntilUp(url);
   const before = rss();
